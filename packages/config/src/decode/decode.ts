@@ -1,0 +1,315 @@
+/**
+ * Turns a parsed XML document into a plain value by walking the schema, collecting every schema
+ * problem with its position, and filling in defaults.
+ */
+
+import type { ProblemCode } from '../problems/codes.js';
+import type { Position, Problem } from '../problems/problem.js';
+import type { AttributeField, ObjectNode, Scalar, SchemaRoot } from '../schema/dsl.js';
+import { elementNameOf } from '../schema/dsl.js';
+import type { XmlAttribute, XmlElement } from '../xml/parse-xml.js';
+
+/** The namespace of `xsi:schemaLocation` and friends, which editors add to the root. */
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/** The `xsi:` attributes that editors add to point at the XSD; they mean nothing to Vigie. */
+const XSI_ALLOWED = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
+
+/** The most problems reported for one document; past it, one last problem says so. */
+export const MAX_PROBLEMS = 100;
+
+/** A decoded document: its value (when it follows the schema), problems, and value positions. */
+export interface DecodeResult {
+  readonly value: Record<string, unknown> | undefined;
+  readonly problems: Problem[];
+  /** Where each JSON path's value was written, for locating later problems. */
+  readonly positions: Map<string, Position>;
+}
+
+class TooManyProblems extends Error {}
+
+interface Context {
+  readonly problems: Problem[];
+  readonly positions: Map<string, Position>;
+}
+
+/** Decodes `root` against `schema`; `value` is set only when there are no problems. */
+export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResult {
+  const ctx: Context = { problems: [], positions: new Map() };
+  if (root.local !== schema.element || root.uri !== schema.namespace) {
+    const found = root.uri === '' ? `<${root.local}> with no namespace` : `<${root.local}> in namespace "${root.uri}"`;
+    ctx.problems.push({
+      code: 'VIGIE_E_XML_NAMESPACE',
+      message: `expected <${schema.element} xmlns="${schema.namespace}">, found ${found}`,
+      ...root.position,
+    });
+    return { value: undefined, problems: ctx.problems, positions: ctx.positions };
+  }
+  let value: Record<string, unknown> | undefined;
+  try {
+    value = decodeObject(schema.object, root, '', ctx, schema.namespace);
+  } catch (error) {
+    if (!(error instanceof TooManyProblems)) throw error;
+  }
+  return { value: ctx.problems.length === 0 ? value : undefined, problems: ctx.problems, positions: ctx.positions };
+}
+
+function report(ctx: Context, code: ProblemCode, message: string, at: Position, path: string): void {
+  if (ctx.problems.length >= MAX_PROBLEMS) {
+    ctx.problems.push({
+      code: 'VIGIE_E_TOO_MANY_PROBLEMS',
+      message: `more than ${String(MAX_PROBLEMS)} problems; fix these first`,
+      ...at,
+      path,
+    });
+    throw new TooManyProblems();
+  }
+  ctx.problems.push({ code, message, ...at, path });
+}
+
+function join(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function decodeObject(
+  node: ObjectNode,
+  el: XmlElement,
+  path: string,
+  ctx: Context,
+  ns: string,
+): Record<string, unknown> {
+  ctx.positions.set(path, el.position);
+  const out: Record<string, unknown> = {};
+  const attributes = new Map<string, XmlAttribute>();
+
+  for (const attr of el.attributes) {
+    if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
+    if (attr.uri === XSI_NS && XSI_ALLOWED.has(attr.local)) continue;
+    const field = attr.uri === '' ? node.fields.find((f) => f.in === 'attribute' && f.key === attr.local) : undefined;
+    if (field === undefined) {
+      report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE', `<${el.local}> has no attribute "${attr.prefix ? `${attr.prefix}:` : ''}${attr.local}"${suggest(attr.local, node.fields.filter((f) => f.in === 'attribute').map((f) => f.key))}`, attr.position, path);
+      continue;
+    }
+    attributes.set(attr.local, attr);
+  }
+
+  for (const t of el.text) {
+    report(ctx, 'VIGIE_E_SCHEMA_TEXT', `<${el.local}> cannot contain text; its values are attributes`, t.position, path);
+  }
+
+  const children = new Map<string, XmlElement[]>();
+  for (const child of el.children) {
+    const field = child.uri === ns ? node.fields.find((f) => elementNameOf(f) === child.local) : undefined;
+    if (field === undefined) {
+      const where = child.uri === ns ? '' : child.uri === '' ? ' (it has no namespace)' : ` (it is in namespace "${child.uri}")`;
+      const names = node.fields.map(elementNameOf).filter((n): n is string => n !== undefined);
+      report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT', `<${el.local}> cannot contain <${child.local}>${where}${child.uri === ns ? suggest(child.local, names) : ''}`, child.position, path);
+      continue;
+    }
+    const list = children.get(child.local) ?? [];
+    list.push(child);
+    children.set(child.local, list);
+  }
+
+  for (const field of node.fields) {
+    const key = join(path, field.key);
+    switch (field.in) {
+      case 'attribute': {
+        const attr = attributes.get(field.key);
+        if (attr === undefined) {
+          if (field.required) {
+            report(ctx, 'VIGIE_E_SCHEMA_MISSING_ATTRIBUTE', `<${el.local}> needs the attribute "${field.key}" (${field.title.toLowerCase()})`, el.position, key);
+          } else if (field.default !== undefined) {
+            out[field.key] = field.default;
+          }
+          break;
+        }
+        ctx.positions.set(key, attr.valuePosition);
+        const decoded = decodeScalar(field, attr.value);
+        if (decoded.ok) out[field.key] = decoded.value;
+        else report(ctx, decoded.code, `${el.local}.${field.key}: ${decoded.message}`, attr.valuePosition, key);
+        break;
+      }
+      case 'element': {
+        const found = children.get(field.key) ?? [];
+        for (const extra of found.slice(1)) {
+          report(ctx, 'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT', `<${field.key}> may appear only once in <${el.local}>`, extra.position, key);
+        }
+        const first = found[0];
+        if (first !== undefined) {
+          out[field.key] = decodeObject(field.object, first, key, ctx, ns);
+        } else if (field.presence === 'required') {
+          report(ctx, 'VIGIE_E_SCHEMA_MISSING_ELEMENT', `<${el.local}> needs a <${field.key}> element (${field.title.toLowerCase()})`, el.position, key);
+        } else if (field.presence === 'defaulted') {
+          out[field.key] = defaultsOf(field.object);
+        }
+        break;
+      }
+      case 'list': {
+        let items: XmlElement[];
+        let listElement = el;
+        if (field.wrapper !== undefined) {
+          const wrappers = children.get(field.wrapper) ?? [];
+          for (const extra of wrappers.slice(1)) {
+            report(ctx, 'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT', `<${field.wrapper}> may appear only once in <${el.local}>`, extra.position, key);
+          }
+          const wrapper = wrappers[0];
+          if (wrapper === undefined) {
+            if (field.minItems > 0) {
+              report(ctx, 'VIGIE_E_SCHEMA_MISSING_ELEMENT', `<${el.local}> needs a <${field.wrapper}> element with at least ${String(field.minItems)} <${field.item}>`, el.position, key);
+            }
+            out[field.key] = [];
+            break;
+          }
+          listElement = wrapper;
+          items = decodeWrapper(wrapper, field.item, key, ctx, ns);
+        } else {
+          items = children.get(field.item) ?? [];
+        }
+        ctx.positions.set(key, listElement.position);
+        if (items.length < field.minItems) {
+          report(ctx, 'VIGIE_E_SCHEMA_TOO_FEW', `<${listElement.local}> needs at least ${String(field.minItems)} <${field.item}>`, listElement.position, key);
+        }
+        if (field.maxItems !== undefined && items.length > field.maxItems) {
+          const over = items[field.maxItems] ?? listElement;
+          report(ctx, 'VIGIE_E_SCHEMA_TOO_MANY', `<${listElement.local}> may hold at most ${String(field.maxItems)} <${field.item}>, found ${String(items.length)}`, over.position, key);
+        }
+        out[field.key] = items.map((item, i) => decodeObject(field.object, item, `${key}[${String(i)}]`, ctx, ns));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The items of a wrapper element, reporting anything else inside it. */
+function decodeWrapper(wrapper: XmlElement, item: string, path: string, ctx: Context, ns: string): XmlElement[] {
+  for (const attr of wrapper.attributes) {
+    if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
+    report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE', `<${wrapper.local}> has no attributes; found "${attr.local}"`, attr.position, path);
+  }
+  for (const t of wrapper.text) {
+    report(ctx, 'VIGIE_E_SCHEMA_TEXT', `<${wrapper.local}> cannot contain text, only <${item}> elements`, t.position, path);
+  }
+  const items: XmlElement[] = [];
+  for (const child of wrapper.children) {
+    if (child.uri === ns && child.local === item) items.push(child);
+    else report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT', `<${wrapper.local}> can only contain <${item}>, found <${child.local}>`, child.position, path);
+  }
+  return items;
+}
+
+/** The value of an object that is absent from the document: its defaults. */
+export function defaultsOf(node: ObjectNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of node.fields) {
+    switch (field.in) {
+      case 'attribute':
+        if (field.default !== undefined) out[field.key] = field.default;
+        break;
+      case 'element':
+        if (field.presence === 'defaulted') out[field.key] = defaultsOf(field.object);
+        break;
+      case 'list':
+        out[field.key] = [];
+        break;
+    }
+  }
+  return out;
+}
+
+type ScalarResult = { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string };
+
+const INTEGER = /^[+-]?[0-9]+$/;
+const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
+
+/** Decodes one attribute value. Numbers and booleans are trimmed first, as XSD does. */
+export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string): ScalarResult {
+  const scalar: Scalar = field.scalar;
+  switch (scalar.kind) {
+    case 'string': {
+      const lengthCode = scalar.patternCode ?? 'VIGIE_E_SCHEMA_RANGE';
+      if (raw.length < (scalar.minLength ?? 0)) {
+        return { ok: false, code: lengthCode, message: raw === '' ? 'must not be empty' : `"${clip(raw)}" is shorter than ${String(scalar.minLength)} characters` };
+      }
+      if (raw.length > scalar.maxLength) {
+        return { ok: false, code: lengthCode, message: `is ${String(raw.length)} characters long, over the limit of ${String(scalar.maxLength)}` };
+      }
+      if (scalar.pattern !== undefined && !anchored(scalar.pattern).test(raw)) {
+        return { ok: false, code: scalar.patternCode ?? 'VIGIE_E_SCHEMA_PATTERN', message: `"${clip(raw)}" is not ${scalar.patternHint ?? `of the form ${scalar.pattern}`}` };
+      }
+      return { ok: true, value: raw };
+    }
+    case 'integer': {
+      const text = raw.trim();
+      if (!INTEGER.test(text)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a whole number, got "${clip(raw)}"` };
+      return inRange(Number(text), scalar.minimum, scalar.maximum);
+    }
+    case 'number': {
+      const text = raw.trim();
+      if (!DECIMAL.test(text)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a decimal number such as 2.5, got "${clip(raw)}"` };
+      return inRange(Number(text), scalar.minimum, scalar.maximum);
+    }
+    case 'boolean': {
+      const text = raw.trim();
+      if (text === 'true' || text === '1') return { ok: true, value: true };
+      if (text === 'false' || text === '0') return { ok: true, value: false };
+      return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected true or false, got "${clip(raw)}"` };
+    }
+    case 'enum':
+      if (scalar.values.includes(raw)) return { ok: true, value: raw };
+      return { ok: false, code: 'VIGIE_E_SCHEMA_ENUM', message: `"${clip(raw)}" is not one of: ${scalar.values.join(', ')}` };
+    case 'codec':
+      return scalar.codec.parse(raw);
+  }
+}
+
+function inRange(value: number, minimum: number, maximum: number): ScalarResult {
+  if (value < minimum || value > maximum) {
+    return { ok: false, code: 'VIGIE_E_SCHEMA_RANGE', message: `${String(value)} is outside the range ${String(minimum)} to ${String(maximum)}` };
+  }
+  return { ok: true, value };
+}
+
+const anchoredCache = new Map<string, RegExp>();
+
+function anchored(pattern: string): RegExp {
+  let re = anchoredCache.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(`^(?:${pattern})$`, 'u');
+    anchoredCache.set(pattern, re);
+  }
+  return re;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** " (did you mean "x"?)" when a known name is one or two edits away from `name`. */
+function suggest(name: string, known: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best === undefined ? '' : ` (did you mean "${best}"?)`;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

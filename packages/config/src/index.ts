@@ -1,0 +1,1 @@
+export { CLIENT_SCHEMA } from './schema/client-schema.js';

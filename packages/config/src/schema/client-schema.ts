@@ -1,0 +1,424 @@
+/**
+ * The client config schema: the one definition of what a store (or a chain of stores)
+ * configures. The TypeScript types, the XSD, the CRD schema and `docs/config-reference.md` are
+ * all generated from this file (`npm run generate`).
+ */
+
+import { dateCodec, daysCodec, pointsCodec } from './codecs.js';
+import type { AttributeField, Scalar, SchemaRoot, StringScalar } from './dsl.js';
+import { defineObject } from './dsl.js';
+
+/** The XML namespace of client configs, also their API version. */
+export const CLIENT_NAMESPACE = 'https://vigie.dev/schemas/client/v1alpha1';
+
+/** The highest number of cameras one client config may declare. */
+export const MAX_CAMERAS = 1000;
+
+const DNS_LABEL = '[a-z0-9]([\\-a-z0-9]*[a-z0-9])?';
+
+/** An identifier that is also a valid Kubernetes name (RFC 1123 label). */
+function nameScalar(maxLength: number): StringScalar {
+  return {
+    kind: 'string',
+    minLength: 1,
+    maxLength,
+    pattern: DNS_LABEL,
+    patternCode: 'VIGIE_E_NAME_INVALID',
+    patternHint: `lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${String(maxLength)} characters`,
+  };
+}
+
+const secretName: StringScalar = {
+  kind: 'string',
+  minLength: 1,
+  maxLength: 253,
+  pattern: `${DNS_LABEL}(\\.${DNS_LABEL})*`,
+  patternCode: 'VIGIE_E_NAME_INVALID',
+  patternHint: 'a Kubernetes Secret name: lowercase letters, digits, - and .',
+};
+
+const text = (maxLength: number): StringScalar => ({ kind: 'string', minLength: 1, maxLength });
+const url: StringScalar = { kind: 'string', minLength: 1, maxLength: 2048 };
+const bool: Scalar = { kind: 'boolean' };
+
+const quantity: StringScalar = {
+  kind: 'string',
+  minLength: 1,
+  maxLength: 32,
+  pattern: '([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?',
+  patternCode: 'VIGIE_E_QUANTITY_INVALID',
+  patternHint: 'a Kubernetes quantity such as 500m, 2, 512Mi or 1Gi',
+};
+
+const time: StringScalar = {
+  kind: 'string',
+  minLength: 5,
+  maxLength: 5,
+  pattern: '([01][0-9]|2[0-3]):[0-5][0-9]|24:00',
+  patternCode: 'VIGIE_E_SCHEDULE_INVALID',
+  patternHint: 'a 24-hour time HH:MM, from 00:00 to 24:00',
+};
+
+function attr(
+  key: string,
+  scalar: Scalar,
+  doc: { title: string; description: string; required?: boolean; default?: string | number | boolean },
+): AttributeField {
+  const field: AttributeField = {
+    in: 'attribute',
+    key,
+    scalar,
+    required: doc.required ?? false,
+    title: doc.title,
+    description: doc.description,
+  };
+  return doc.default === undefined ? field : { ...field, default: doc.default };
+}
+
+const contact = defineObject({
+  typeName: 'Contact',
+  title: 'Contact',
+  description: 'Who is responsible for this store\'s security. Config reports and escalations go to them.',
+  fields: [
+    attr('name', text(200), { title: 'Name', description: 'Person or team name.', required: true }),
+    attr(
+      'email',
+      {
+        kind: 'string',
+        minLength: 3,
+        maxLength: 254,
+        pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+',
+        patternHint: 'an email address such as security@example.com',
+      },
+      { title: 'Email', description: 'Email address.', required: true },
+    ),
+    attr('phone', { kind: 'string', minLength: 3, maxLength: 40, pattern: '\\+?[0-9 ().\\-]+', patternHint: 'a phone number such as +33 1 23 45 67 89' }, {
+      title: 'Phone',
+      description: 'Phone number, for urgent escalations.',
+    }),
+  ],
+});
+
+const window = defineObject({
+  typeName: 'ScheduleWindow',
+  title: 'Opening window',
+  description:
+    'A daily period when detection is active. A window that closes earlier than it opens runs overnight.',
+  fields: [
+    attr('days', { kind: 'codec', codec: daysCodec }, { title: 'Days', description: 'The days this window applies to.', required: true }),
+    attr('open', time, { title: 'Opens', description: 'Local time when detection starts.', required: true }),
+    attr('close', time, { title: 'Closes', description: 'Local time when detection stops (24:00 for midnight).', required: true }),
+  ],
+});
+
+const closure = defineObject({
+  typeName: 'ScheduleClosure',
+  title: 'Closure',
+  description: 'A date when the store is closed, such as a public holiday. Detection is off all day.',
+  fields: [
+    attr('date', { kind: 'codec', codec: dateCodec }, { title: 'Date', description: 'The closed date, in the store\'s timezone.', required: true }),
+    attr('reason', text(200), { title: 'Reason', description: 'Why the store is closed, for people.' }),
+  ],
+});
+
+const schedule = defineObject({
+  typeName: 'Schedule',
+  title: 'Schedule',
+  description:
+    'When detection is active, in the store\'s timezone. With no windows, detection runs around the clock.',
+  fields: [
+    { in: 'list', key: 'windows', item: 'window', object: window, minItems: 0, title: 'Windows', description: 'Opening windows.' },
+    { in: 'list', key: 'closures', item: 'closed', object: closure, minItems: 0, title: 'Closures', description: 'Closed dates.' },
+  ],
+});
+
+const ruleToggle = (typeName: string, title: string, description: string, extra: AttributeField[] = []) =>
+  defineObject({
+    typeName,
+    title,
+    description,
+    fields: [
+      attr('enabled', bool, { title: 'Enabled', description: 'Whether this rule runs.', default: true }),
+      attr('weight', { kind: 'number', minimum: 0, maximum: 10 }, {
+        title: 'Weight',
+        description: 'How much this rule adds to a track\'s suspicion score when it fires.',
+        default: 1,
+      }),
+      ...extra,
+    ],
+  });
+
+const rule = (key: string, object: ReturnType<typeof ruleToggle>) =>
+  ({ in: 'element', key, object, presence: 'defaulted', title: object.title, description: object.description }) as const;
+
+const detection = defineObject({
+  typeName: 'Detection',
+  title: 'Detection',
+  description: 'How sensitive detection is, and which behaviour rules run.',
+  fields: [
+    attr('sensitivity', { kind: 'enum', values: ['low', 'medium', 'high'] }, {
+      title: 'Sensitivity',
+      description:
+        'The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs.',
+      default: 'medium',
+    }),
+    rule(
+      'concealment',
+      ruleToggle('ConcealmentRule', 'Concealment rule', 'A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.', [
+        attr('holdSeconds', { kind: 'number', minimum: 0.2, maximum: 10 }, {
+          title: 'Hold time',
+          description: 'How long the hand must stay at the body after the reach, in seconds.',
+          default: 1,
+        }),
+      ]),
+    ),
+    rule(
+      'exitWithoutPayment',
+      ruleToggle('ExitWithoutPaymentRule', 'Exit without payment rule', 'A person who took goods from a shelf leaves through an exit zone without passing a checkout zone.'),
+    ),
+    rule(
+      'loitering',
+      ruleToggle('LoiteringRule', 'Loitering rule', 'A person stays in a shelf or high-value zone for longer than a threshold.', [
+        attr('seconds', { kind: 'integer', minimum: 10, maximum: 3600 }, {
+          title: 'Threshold',
+          description: 'How long a person may stay in one zone before it counts, in seconds.',
+          default: 120,
+        }),
+      ]),
+    ),
+    rule(
+      'restrictedZone',
+      ruleToggle('RestrictedZoneRule', 'Restricted zone rule', 'A person enters a restricted zone (stock room, staff area).', ),
+    ),
+  ],
+});
+
+const model = defineObject({
+  typeName: 'Model',
+  title: 'Custom model',
+  description:
+    'A person and pose model supplied by the client, as ONNX (for example a YOLO pose export). It is fetched once, checked against its SHA-256 and cached.',
+  fields: [
+    attr('id', nameScalar(63), { title: 'ID', description: 'How cameras refer to this model.', required: true }),
+    attr('uri', url, { title: 'URI', description: 'Where to fetch the model: `https://` or `gs://`.', required: true }),
+    attr(
+      'sha256',
+      { kind: 'string', minLength: 64, maxLength: 64, pattern: '[0-9a-f]{64}', patternHint: '64 lowercase hexadecimal digits' },
+      { title: 'SHA-256', description: 'The model file\'s SHA-256 digest; a file that does not match is refused.', required: true },
+    ),
+    attr('format', { kind: 'enum', values: ['yolo-pose'] }, {
+      title: 'Output format',
+      description: 'How to read the model\'s outputs.',
+      default: 'yolo-pose',
+    }),
+    attr('inputSize', { kind: 'integer', minimum: 160, maximum: 1920 }, {
+      title: 'Input size',
+      description: 'The square input size, in pixels, that the model was exported with.',
+      default: 640,
+    }),
+  ],
+});
+
+const stream = defineObject({
+  typeName: 'Stream',
+  title: 'Stream',
+  description: 'Where the camera\'s video comes from.',
+  fields: [
+    attr('url', url, {
+      title: 'URL',
+      description:
+        'The stream: `rtsp://`, `rtsps://`, `http(s)://` or `file://` (files loop, for demos). Never put a user name or password in it.',
+      required: true,
+    }),
+    attr('credentialsSecret', secretName, {
+      title: 'Credentials Secret',
+      description:
+        'The Kubernetes Secret, in the client\'s namespace, whose `username` and `password` keys log in to the stream.',
+    }),
+    attr('transport', { kind: 'enum', values: ['tcp', 'udp'] }, {
+      title: 'RTSP transport',
+      description: 'RTSP transport; TCP is more reliable through firewalls.',
+      default: 'tcp',
+    }),
+  ],
+});
+
+const analysis = defineObject({
+  typeName: 'Analysis',
+  title: 'Analysis',
+  description: 'How frames are sampled from the stream for analysis.',
+  fields: [
+    attr('fps', { kind: 'number', minimum: 0.5, maximum: 30 }, {
+      title: 'Frames per second',
+      description: 'How many frames per second to analyse. 5 is enough for behaviour rules.',
+      default: 5,
+    }),
+    attr('width', { kind: 'integer', minimum: 160, maximum: 7680 }, {
+      title: 'Width hint',
+      description: 'The stream\'s expected width in pixels; frames are scaled to it when set.',
+    }),
+    attr('height', { kind: 'integer', minimum: 120, maximum: 4320 }, {
+      title: 'Height hint',
+      description: 'The stream\'s expected height in pixels; frames are scaled to it when set.',
+    }),
+  ],
+});
+
+const zone = defineObject({
+  typeName: 'Zone',
+  title: 'Zone',
+  description: 'An area of the camera\'s view that behaviour rules watch.',
+  fields: [
+    attr('id', nameScalar(63), { title: 'ID', description: 'Unique within the camera.', required: true }),
+    attr('type', { kind: 'enum', values: ['shelf', 'high-value', 'checkout', 'exit', 'restricted'] }, {
+      title: 'Type',
+      description:
+        '`shelf` and `high-value` hold goods, `checkout` is where people pay, `exit` is a way out, `restricted` is off-limits to customers.',
+      required: true,
+    }),
+    attr('name', text(200), { title: 'Name', description: 'A name for people, shown in alerts.' }),
+    attr('points', { kind: 'codec', codec: pointsCodec }, {
+      title: 'Polygon',
+      description: 'The zone\'s outline in normalised frame coordinates.',
+      required: true,
+    }),
+  ],
+});
+
+const camera = defineObject({
+  typeName: 'Camera',
+  title: 'Camera',
+  description: 'One camera of the store, with its stream and zones.',
+  fields: [
+    attr('id', nameScalar(63), { title: 'ID', description: 'Unique within the client.', required: true }),
+    attr('name', text(200), { title: 'Name', description: 'A name for people, such as "Entrance".' }),
+    attr('enabled', bool, { title: 'Enabled', description: 'Whether this camera is analysed.', default: true }),
+    attr('model', nameScalar(63), {
+      title: 'Model',
+      description: '`default` for the bundled CPU model, or the ID of a model declared under `models`.',
+      default: 'default',
+    }),
+    attr('sensitivity', { kind: 'enum', values: ['low', 'medium', 'high'] }, {
+      title: 'Sensitivity override',
+      description: 'Overrides the client\'s sensitivity for this camera.',
+    }),
+    { in: 'element', key: 'stream', object: stream, presence: 'required', title: stream.title, description: stream.description },
+    { in: 'element', key: 'analysis', object: analysis, presence: 'defaulted', title: analysis.title, description: analysis.description },
+    { in: 'list', key: 'zones', wrapper: 'zones', item: 'zone', object: zone, minItems: 0, maxItems: 64, title: 'Zones', description: 'The camera\'s zones.' },
+  ],
+});
+
+const webhook = defineObject({
+  typeName: 'Webhook',
+  title: 'Webhook',
+  description: 'An HTTPS endpoint that receives each alert as JSON, signed with HMAC-SHA256.',
+  fields: [
+    attr('url', url, { title: 'URL', description: 'The `https://` endpoint.', required: true }),
+    attr('secretRef', secretName, {
+      title: 'Signing Secret',
+      description: 'The Kubernetes Secret whose `key` signs each delivery (header `X-Vigie-Signature`).',
+      required: true,
+    }),
+  ],
+});
+
+const email = defineObject({
+  typeName: 'EmailTarget',
+  title: 'Email',
+  description: 'A mailbox that receives alerts.',
+  fields: [
+    attr(
+      'address',
+      { kind: 'string', minLength: 3, maxLength: 254, pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+', patternHint: 'an email address' },
+      { title: 'Address', description: 'Email address.', required: true },
+    ),
+  ],
+});
+
+const alerts = defineObject({
+  typeName: 'Alerts',
+  title: 'Alerts',
+  description: 'Where alerts go, and how often.',
+  fields: [
+    attr('cooldownSeconds', { kind: 'integer', minimum: 0, maximum: 86400 }, {
+      title: 'Cooldown',
+      description: 'After an alert on a camera, further alerts for the same incident are grouped for this long, in seconds.',
+      default: 120,
+    }),
+    { in: 'list', key: 'webhooks', item: 'webhook', object: webhook, minItems: 0, title: 'Webhooks', description: 'Webhook targets.' },
+    { in: 'list', key: 'emails', item: 'email', object: email, minItems: 0, title: 'Emails', description: 'Email targets.' },
+  ],
+});
+
+const privacy = defineObject({
+  typeName: 'Privacy',
+  title: 'Privacy',
+  description: 'How evidence is protected. Vigie never identifies people: it has no face recognition.',
+  fields: [
+    attr('blurFaces', bool, { title: 'Blur faces', description: 'Blur faces in snapshots and clips.', default: true }),
+    attr('evidenceRetentionDays', { kind: 'integer', minimum: 1, maximum: 365 }, {
+      title: 'Evidence retention',
+      description: 'Days after which snapshots and clips are deleted.',
+      default: 30,
+    }),
+    attr('clipSeconds', { kind: 'integer', minimum: 2, maximum: 60 }, {
+      title: 'Clip length',
+      description: 'Length of the evidence clip around an alert, in seconds.',
+      default: 10,
+    }),
+  ],
+});
+
+const resources = defineObject({
+  typeName: 'Resources',
+  title: 'Resources',
+  description: 'How the client\'s cameras are spread over detector workers, and what each worker gets.',
+  fields: [
+    attr('camerasPerShard', { kind: 'integer', minimum: 1, maximum: 64 }, {
+      title: 'Cameras per shard',
+      description: 'How many cameras one detector worker analyses.',
+      default: 4,
+    }),
+    attr('accelerator', { kind: 'enum', values: ['cpu', 'nvidia-gpu'] }, {
+      title: 'Accelerator',
+      description: 'Run detectors on CPU, or on NVIDIA GPU nodes.',
+      default: 'cpu',
+    }),
+    attr('cpu', quantity, { title: 'CPU', description: 'CPU request of each detector worker.', default: '1' }),
+    attr('memory', quantity, { title: 'Memory', description: 'Memory request of each detector worker.', default: '1Gi' }),
+  ],
+});
+
+const clientConfig = defineObject({
+  typeName: 'ClientConfig',
+  title: 'Client',
+  description: 'A store, or a chain of stores, protected by Vigie.',
+  fields: [
+    attr('id', nameScalar(50), {
+      title: 'ID',
+      description: 'The client\'s identifier; it names the `Client` resource and its namespace.',
+      required: true,
+    }),
+    attr('name', text(200), { title: 'Name', description: 'The store\'s name, for people.', required: true }),
+    attr('timezone', { kind: 'string', minLength: 1, maxLength: 64 }, {
+      title: 'Timezone',
+      description: 'The store\'s IANA timezone, such as `Europe/Paris`; the schedule is read in it.',
+      required: true,
+    }),
+    { in: 'element', key: 'contact', object: contact, presence: 'required', title: contact.title, description: contact.description },
+    { in: 'element', key: 'schedule', object: schedule, presence: 'defaulted', title: schedule.title, description: schedule.description },
+    { in: 'element', key: 'detection', object: detection, presence: 'defaulted', title: detection.title, description: detection.description },
+    { in: 'list', key: 'models', wrapper: 'models', item: 'model', object: model, minItems: 0, maxItems: 16, title: 'Models', description: 'Custom models that cameras may use.' },
+    { in: 'list', key: 'cameras', wrapper: 'cameras', item: 'camera', object: camera, minItems: 1, maxItems: MAX_CAMERAS, title: 'Cameras', description: 'The store\'s cameras.' },
+    { in: 'element', key: 'alerts', object: alerts, presence: 'defaulted', title: alerts.title, description: alerts.description },
+    { in: 'element', key: 'privacy', object: privacy, presence: 'defaulted', title: privacy.title, description: privacy.description },
+    { in: 'element', key: 'resources', object: resources, presence: 'defaulted', title: resources.title, description: resources.description },
+  ],
+});
+
+/** The client config schema: `<client>` in the Vigie namespace. */
+export const CLIENT_SCHEMA: SchemaRoot = {
+  namespace: CLIENT_NAMESPACE,
+  element: 'client',
+  object: clientConfig,
+};

@@ -1,0 +1,292 @@
+/**
+ * Safe XML parsing for untrusted config files.
+ *
+ * The parser never reads anything but the bytes it is given: DOCTYPEs are refused outright (so
+ * no entity is declared, expanded or fetched), XInclude is refused, and size, depth, node-count
+ * and value-length limits are checked while parsing, so hostile input is rejected in time
+ * proportional to its length with one clear problem.
+ */
+
+import { SaxesParser } from 'saxes';
+import type { ProblemCode } from '../problems/codes.js';
+import type { Position, Problem } from '../problems/problem.js';
+import { bytePosition, firstInvalidUtf8, SourceText } from './source.js';
+
+/** An attribute with the position of its name and of its value. */
+export interface XmlAttribute {
+  readonly local: string;
+  readonly prefix: string;
+  readonly uri: string;
+  readonly value: string;
+  readonly position: Position;
+  readonly valuePosition: Position;
+}
+
+/** A run of non-whitespace text inside an element. */
+export interface XmlText {
+  readonly value: string;
+  readonly position: Position;
+}
+
+/** An element of a parsed document, with positions for error messages. */
+export interface XmlElement {
+  readonly local: string;
+  readonly prefix: string;
+  readonly uri: string;
+  readonly position: Position;
+  readonly attributes: XmlAttribute[];
+  readonly children: XmlElement[];
+  readonly text: XmlText[];
+}
+
+/** Limits that bound the work and memory spent on one document. */
+export interface XmlLimits {
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+  readonly maxValueLength: number;
+}
+
+/** Limits generous enough for a 1,000-camera config and tight enough to refuse abuse. */
+export const DEFAULT_XML_LIMITS: XmlLimits = {
+  maxBytes: 4 * 1024 * 1024,
+  maxDepth: 32,
+  maxNodes: 250_000,
+  maxValueLength: 64 * 1024,
+};
+
+/** The outcome of parsing: a document, or the one problem that stopped the parser. */
+export type XmlParseResult =
+  | { readonly ok: true; readonly root: XmlElement }
+  | { readonly ok: false; readonly problem: Problem };
+
+/** The XInclude namespace, refused wherever it appears. */
+const XINCLUDE_NS = ['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude'];
+
+/** Thrown inside saxes callbacks to stop parsing at the first problem. */
+class Stop extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+}
+
+/**
+ * Decodes bytes as UTF-8, refusing binary data and invalid sequences with a located problem.
+ * A UTF-8 byte-order mark is dropped.
+ */
+export function decodeXmlBytes(
+  bytes: Uint8Array,
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
+): { ok: true; text: string } | { ok: false; problem: Problem } {
+  const fail = (code: ProblemCode, message: string, at: Position = { line: 1, column: 1 }) => ({
+    ok: false as const,
+    problem: { code, message, ...at },
+  });
+  if (bytes.length > limits.maxBytes) {
+    return fail(
+      'VIGIE_E_INPUT_TOO_LARGE',
+      `file is ${String(bytes.length)} bytes, over the limit of ${String(limits.maxBytes)} bytes`,
+    );
+  }
+  if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
+    return fail('VIGIE_E_INPUT_ENCODING', 'file is UTF-16; save it as UTF-8');
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) {
+      const what = b === 0 ? 'a NUL byte' : `control byte 0x${b.toString(16).padStart(2, '0')}`;
+      return fail(
+        'VIGIE_E_INPUT_BINARY',
+        `${what}: this is a binary file, not XML`,
+        bytePosition(bytes, i),
+      );
+    }
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad !== -1) {
+    return fail(
+      'VIGIE_E_INPUT_ENCODING',
+      `invalid UTF-8 byte 0x${(bytes[bad] ?? 0).toString(16)}; save the file as UTF-8`,
+      bytePosition(bytes, bad),
+    );
+  }
+  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+    hasBom ? bytes.subarray(3) : bytes,
+  );
+  return { ok: true, text };
+}
+
+/** Parses an XML document from bytes (UTF-8) or text, within `limits`. */
+export function parseXml(
+  input: Uint8Array | string,
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
+): XmlParseResult {
+  let text: string;
+  if (typeof input === 'string') {
+    if (input.length > limits.maxBytes) {
+      return {
+        ok: false,
+        problem: {
+          code: 'VIGIE_E_INPUT_TOO_LARGE',
+          message: `file is over the limit of ${String(limits.maxBytes)} bytes`,
+          line: 1,
+          column: 1,
+        },
+      };
+    }
+    text = input;
+  } else {
+    const decoded = decodeXmlBytes(input, limits);
+    if (!decoded.ok) return decoded;
+    text = decoded.text;
+  }
+  try {
+    return { ok: true, root: parseText(text, limits) };
+  } catch (error) {
+    if (error instanceof Stop) return { ok: false, problem: error.problem };
+    throw error;
+  }
+}
+
+function parseText(text: string, limits: XmlLimits): XmlElement {
+  const source = new SourceText(text);
+  const parser = new SaxesParser({ xmlns: true, position: true });
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let nodes = 0;
+  let tagStart = 0;
+  let lastTagEnd = 0;
+
+  const stop = (code: ProblemCode, message: string, offset: number): never => {
+    throw new Stop({ code, message, ...source.positionAt(offset) });
+  };
+
+  parser.on('error', (error) => {
+    const message = error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '').replace(/\.$/, '');
+    const offset = Math.max(0, parser.position - 1);
+    if (message === 'undefined entity') {
+      stop('VIGIE_E_XML_ENTITY', 'undefined entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed', offset);
+    }
+    stop('VIGIE_E_XML_SYNTAX', message, offset);
+  });
+  parser.on('xmldecl', (decl) => {
+    const encoding = decl.encoding?.toLowerCase();
+    if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8') {
+      stop('VIGIE_E_INPUT_ENCODING', `encoding "${decl.encoding ?? ''}" is not supported; save the file as UTF-8 and declare encoding="UTF-8"`, 0);
+    }
+  });
+  parser.on('doctype', () => {
+    stop(
+      'VIGIE_E_XML_DOCTYPE',
+      'DOCTYPE declarations are not allowed: Vigie configs use no DTD and no entities',
+      text.lastIndexOf('<!DOCTYPE', parser.position) === -1
+        ? Math.max(0, parser.position - 1)
+        : text.lastIndexOf('<!DOCTYPE', parser.position),
+    );
+  });
+  parser.on('opentagstart', () => {
+    tagStart = Math.max(0, text.lastIndexOf('<', parser.position - 1));
+    if (stack.length >= limits.maxDepth) {
+      stop('VIGIE_E_XML_TOO_DEEP', `elements are nested deeper than ${String(limits.maxDepth)} levels`, tagStart);
+    }
+  });
+  parser.on('opentag', (tag) => {
+    const tagEnd = parser.position;
+    lastTagEnd = tagEnd;
+    const attributeOffsets = locateAttributes(text, tagStart, tagEnd);
+    const attributes: XmlAttribute[] = [];
+    for (const attr of Object.values(tag.attributes)) {
+      nodes++;
+      const at = attributeOffsets.get(attr.name) ?? { name: tagStart, value: tagStart };
+      if (attr.value.length > limits.maxValueLength) {
+        stop('VIGIE_E_XML_VALUE_TOO_LARGE', `attribute "${attr.name}" is longer than ${String(limits.maxValueLength)} characters`, at.name);
+      }
+      attributes.push({
+        local: attr.local,
+        prefix: attr.prefix,
+        uri: attr.uri,
+        value: attr.value,
+        position: source.positionAt(at.name),
+        valuePosition: source.positionAt(at.value),
+      });
+    }
+    nodes++;
+    if (nodes > limits.maxNodes) {
+      stop('VIGIE_E_XML_TOO_MANY_NODES', `the document has more than ${String(limits.maxNodes)} elements and attributes`, tagStart);
+    }
+    const uri = tag.uri;
+    if (XINCLUDE_NS.includes(uri)) {
+      stop('VIGIE_E_XML_XINCLUDE', `XInclude <${tag.name}> is not allowed: configs are self-contained`, tagStart);
+    }
+    const element: XmlElement = {
+      local: tag.local,
+      prefix: tag.prefix,
+      uri,
+      position: source.positionAt(tagStart),
+      attributes,
+      children: [],
+      text: [],
+    };
+    const parent = stack.at(-1);
+    if (parent) parent.children.push(element);
+    else root = element;
+    if (!tag.isSelfClosing) stack.push(element);
+  });
+  parser.on('closetag', (tag) => {
+    lastTagEnd = parser.position;
+    if (!tag.isSelfClosing) stack.pop();
+  });
+  const onText = (value: string) => {
+    const current = stack.at(-1);
+    if (value.length > limits.maxValueLength) {
+      stop('VIGIE_E_XML_VALUE_TOO_LARGE', `text is longer than ${String(limits.maxValueLength)} characters`, lastTagEnd);
+    }
+    if (current === undefined || value.trim() === '') return;
+    let offset = lastTagEnd;
+    while (offset < text.length && /\s/.test(text.charAt(offset))) offset++;
+    current.text.push({ value, position: source.positionAt(offset) });
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+
+  parser.write(text).close();
+  if (root === undefined) {
+    return stop('VIGIE_E_XML_SYNTAX', 'document must contain a root element', 0);
+  }
+  return root;
+}
+
+/**
+ * Finds where each attribute's name and value start inside the tag text `text[start, end)`.
+ * Quoted values are skipped whole, so a value that looks like `a="b"` is never mistaken for an
+ * attribute.
+ */
+function locateAttributes(
+  text: string,
+  start: number,
+  end: number,
+): Map<string, { name: number; value: number }> {
+  const found = new Map<string, { name: number; value: number }>();
+  const pattern = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/gy;
+  let i = start + 1;
+  // Skip the element name.
+  while (i < end && !/[\s/>]/.test(text.charAt(i))) i++;
+  while (i < end) {
+    const ch = text.charAt(i);
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
+    pattern.lastIndex = i;
+    const match = pattern.exec(text);
+    if (match === null || match.index >= end) break;
+    const name = match[1] ?? '';
+    const quoted = match[2] ?? '';
+    found.set(name, { name: i, value: pattern.lastIndex - quoted.length + 1 });
+    i = pattern.lastIndex;
+  }
+  return found;
+}

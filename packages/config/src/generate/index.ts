@@ -16,7 +16,7 @@ export function generatedFiles(): Record<string, string> {
   return {
     'packages/config/src/generated/types.ts': generateTypes(CLIENT_SCHEMA),
     'packages/config/schema/client.xsd': generateXsd(CLIENT_SCHEMA),
-    'deploy/crd/clients.vigie.dev.yaml': `# ${GENERATED_BANNER}\n${stringify(buildClientCrd(CLIENT_SCHEMA), { lineWidth: 0 })}`,
+    'deploy/crd/clients.vigie.dev.yaml': `# ${GENERATED_BANNER}\n${stringify(buildClientCrd(CLIENT_SCHEMA), { lineWidth: 0, version: '1.1' })}`,
     'docs/config-reference.md': generateReference(CLIENT_SCHEMA),
   };
 }

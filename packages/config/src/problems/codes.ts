@@ -6,6 +6,7 @@
  */
 export const PROBLEM_CODES = {
   // Input that is not a safe, well-formed XML document.
+  VIGIE_E_INPUT_UNREADABLE: 'The file cannot be read: it does not exist, is a directory, or access is denied.',
   VIGIE_E_INPUT_TOO_LARGE: 'The file is larger than the size limit (4 MiB by default).',
   VIGIE_E_INPUT_BINARY:
     'The file contains NUL bytes or other control characters: it is binary, not XML.',

@@ -1,0 +1,76 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { CliIo } from './io.js';
+import { crdCommand } from './commands/crd.js';
+import { renderCommand } from './commands/render.js';
+import { validateCommand } from './commands/validate.js';
+
+/** A subcommand: its help text and how to run it. Returns the exit code. */
+export interface Command {
+  readonly summary: string;
+  readonly help: string;
+  readonly run: (args: string[], io: CliIo) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  validate: validateCommand,
+  render: renderCommand,
+  crd: crdCommand,
+};
+
+/** Exit code for a command line that cannot be understood. */
+export const EXIT_USAGE = 2;
+
+function usage(): string {
+  const lines = [
+    'Usage: vigie <command> [options]',
+    '',
+    'Vigie puts explainable shoplifting detection on a store\'s existing cameras.',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Run "vigie <command> --help" for a command\'s options.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs the CLI with `args` (without the node and script paths) and returns the exit code. */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr(`vigie: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`vigie ${name}: ${error.message}\n\n${command.help}`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+/** A command line that cannot be understood; reported with the command's help. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** `util.parseArgs` with errors turned into {@link UsageError}. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}

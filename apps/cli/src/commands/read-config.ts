@@ -1,0 +1,26 @@
+import type { ConfigResult, Problem } from '@vigie/config';
+import { DEFAULT_XML_LIMITS, parseClientConfig } from '@vigie/config';
+import type { CliIo } from '../io.js';
+
+/** Reads and checks one config file; a file that cannot be read is a problem like any other. */
+export async function readConfig(path: string, io: CliIo): Promise<ConfigResult> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await io.readFile(path, DEFAULT_XML_LIMITS.maxBytes);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+    const why: Record<string, string> = {
+      ENOENT: 'no such file',
+      EISDIR: 'is a directory',
+      EACCES: 'permission denied',
+    };
+    const problem: Problem = {
+      code: 'VIGIE_E_INPUT_UNREADABLE',
+      message: `cannot read the file: ${why[reason] ?? reason}`,
+      line: 1,
+      column: 1,
+    };
+    return { ok: false, problems: [problem] };
+  }
+  return parseClientConfig(bytes);
+}

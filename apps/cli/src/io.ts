@@ -1,0 +1,32 @@
+import { open } from 'node:fs/promises';
+
+/** What the CLI needs from the outside world, so that commands can be tested without a process. */
+export interface CliIo {
+  /** Reads at most `maxBytes + 1` bytes, so that an oversized file is detected without reading it all. */
+  readonly readFile: (path: string, maxBytes: number) => Promise<Uint8Array>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** The real file system and standard streams. */
+export function createNodeIo(): CliIo {
+  return {
+    async readFile(path, maxBytes) {
+      const handle = await open(path, 'r');
+      try {
+        const buffer = new Uint8Array(maxBytes + 1);
+        let filled = 0;
+        while (filled < buffer.length) {
+          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+      } finally {
+        await handle.close();
+      }
+    },
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The config model's front door: bytes in, a normalised client config or located problems out.
+ */
+
+import { decodeDocument } from './decode/decode.js';
+import type { ClientConfig } from './generated/types.js';
+import type { Position, Problem } from './problems/problem.js';
+import { compareProblems } from './problems/problem.js';
+import { CLIENT_SCHEMA } from './schema/client-schema.js';
+import { verifyClientConfig } from './verify/verify-client.js';
+import type { XmlLimits } from './xml/parse-xml.js';
+import { DEFAULT_XML_LIMITS, parseXml } from './xml/parse-xml.js';
+
+/** The outcome of reading a client config. */
+export type ConfigResult =
+  | { readonly ok: true; readonly config: ClientConfig }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** Options for {@link parseClientConfig}. */
+export interface ParseOptions {
+  /** Parser limits; the defaults suit configs of up to 1,000 cameras. */
+  readonly limits?: XmlLimits;
+}
+
+/**
+ * Reads, checks and normalises a client config. Never throws on bad input: every problem,
+ * hostile input included, comes back with a stable code and a position.
+ */
+export function parseClientConfig(input: Uint8Array | string, options: ParseOptions = {}): ConfigResult {
+  const parsed = parseXml(input, options.limits ?? DEFAULT_XML_LIMITS);
+  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+  const decoded = decodeDocument(parsed.root, CLIENT_SCHEMA);
+  if (decoded.value === undefined) {
+    return { ok: false, problems: [...decoded.problems].sort(compareProblems) };
+  }
+  // The decoder built this value field by field from the schema the type is generated from.
+  const config = decoded.value as unknown as ClientConfig;
+  const semantic = verifyClientConfig(config);
+  if (semantic.length === 0) return { ok: true, config };
+  const root = parsed.root.position;
+  const problems = semantic.map((p) => ({ ...p, ...locate(decoded.positions, p.path, root) }));
+  return { ok: false, problems: problems.sort(compareProblems) };
+}
+
+/** The position of `path`, or of its nearest ancestor that has one. */
+function locate(positions: ReadonlyMap<string, Position>, path: string, fallback: Position): Position {
+  for (let p = path; ; ) {
+    const found = positions.get(p);
+    if (found !== undefined) return { line: found.line, column: found.column };
+    if (p === '') return fallback;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    p = cut <= 0 ? '' : p.slice(0, cut);
+  }
+}

@@ -19,10 +19,13 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 go_version=$(go env GOVERSION)
-kube_version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$root/tools/kube/go.mod")
+kube_version=$(cd "$root/tools/kube" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
+[[ "$kube_version" =~ ^v1\.[0-9]+\.[0-9]+$ ]] || { echo "ensure-tools: cannot read the Kubernetes version" >&2; exit 1; }
 
+# build NAME [LDFLAGS [FROM=TO]]: builds tools/NAME's tools and links them into $bin, renaming
+# binary FROM to TO (a main package at a module root is named after the module's last element).
 build() {
-  local name=$1 ldflags=${2:-}
+  local name=$1 ldflags=${2:-} rename=${3:-}
   local dir="$root/tools/$name"
   local key
   key=$(cat "$dir/go.mod" "$dir/go.sum" <(echo "$go_version $ldflags") | sha256sum | cut -c1-16)
@@ -33,14 +36,28 @@ build() {
     rm -rf "$out.tmp"
     mkdir -p "$out.tmp"
     (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp/" tool)
+    if [[ "$name" == kwok ]]; then
+      # kwok ships its node and pod lifecycle stages as YAML in its module, not in the binary.
+      local stages
+      stages="$(cd "$dir" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage"
+      for f in "$stages"/node/fast/node-initialize.yaml "$stages"/pod/fast/pod-{ready,complete,delete}.yaml; do
+        echo '---'
+        cat "$f"
+      done >"$out.tmp/kwok-stages.yaml"
+    fi
     touch "$out.tmp/.complete"
     rm -rf "$out"
     mv "$out.tmp" "$out"
+    # Older builds of the same tool set are no longer linked; drop them.
+    find "$cache/tools" -maxdepth 1 -name "$name-*" ! -path "$out" -exec rm -rf {} + 2>/dev/null || true
     echo "ensure-tools: built $name in $((SECONDS - started))s" >&2
   fi
   local f
+  local f link
   for f in "$out"/*; do
-    ln -sfn "$f" "$bin/$(basename "$f")"
+    link=$(basename "$f")
+    [[ -n "$rename" && "$link" == "${rename%%=*}" ]] && link=${rename#*=}
+    ln -sfn "$f" "$bin/$link"
   done
 }
 
@@ -48,7 +65,7 @@ minor=${kube_version#v1.}
 minor=${minor%%.*}
 pkg=k8s.io/component-base/version
 build kube "-X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-build etcd
+build etcd '' server=etcd
 build kwok
 build gcs
 

@@ -1,1 +1,2 @@
-export {};
+/** Test-only helpers that start real components. Never imported by shipped code. */
+export { startControlPlane, toolsBinDir, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';

@@ -44,18 +44,18 @@ export const pointsCodec: Codec<[number, number][]> = {
       const [x, y] = pair.split(',').map(Number);
       points.push([x ?? 0, y ?? 0]);
     }
-    // A polygon written closed, with its first point repeated at the end, means the same shape.
-    const first = points[0];
-    const last = points.at(-1);
-    if (points.length > 3 && first && last && first[0] === last[0] && first[1] === last[1]) {
-      points.pop();
-    }
     if (points.length < 3 || points.length > MAX_POLYGON_POINTS) {
       return {
         ok: false,
         code: 'VIGIE_E_ZONE_POINTS_SYNTAX',
         message: `a polygon needs 3 to ${String(MAX_POLYGON_POINTS)} points, this one has ${String(points.length)}`,
       };
+    }
+    // A polygon written closed, with its first point repeated at the end, means the same shape.
+    const first = points[0];
+    const last = points.at(-1);
+    if (points.length > 3 && first && last && first[0] === last[0] && first[1] === last[1]) {
+      points.pop();
     }
     return { ok: true, value: points };
   },

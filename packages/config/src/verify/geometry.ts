@@ -72,7 +72,9 @@ export function verifyPolygon(points: readonly Point[]): PolygonVerdict {
     const b = points[(i + 1) % n] ?? [0, 0];
     if (a[0] === b[0] && a[1] === b[1]) return { ok: false, reason: 'repeated-point', point: (i + 1) % n };
   }
-  if (polygonArea(points) < MIN_AREA) return { ok: false, reason: 'no-area' };
+  const origin = points[0] ?? [0, 0];
+  const other = points[1] ?? [0, 0];
+  if (points.every((p) => sign(cross(origin, other, p)) === 0)) return { ok: false, reason: 'no-area' };
   const vertex = (i: number): Point => points[((i % n) + n) % n] ?? [0, 0];
   for (let i = 0; i < n; i++) {
     const a = vertex(i);
@@ -89,5 +91,6 @@ export function verifyPolygon(points: readonly Point[]): PolygonVerdict {
       }
     }
   }
+  if (polygonArea(points) < MIN_AREA) return { ok: false, reason: 'no-area' };
   return { ok: true };
 }

@@ -223,7 +223,10 @@ type ScalarResult = { ok: true; value: unknown } | { ok: false; code: ProblemCod
 const INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
 
-/** Decodes one attribute value. Numbers and booleans are trimmed first, as XSD does. */
+/**
+ * Decodes one attribute value. Numbers and booleans are not trimmed: a padded value is refused,
+ * as libxml2's XSD validation refuses it, so that editors and Vigie agree.
+ */
 export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string): ScalarResult {
   const scalar: Scalar = field.scalar;
   switch (scalar.kind) {
@@ -241,19 +244,16 @@ export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string)
       return { ok: true, value: raw };
     }
     case 'integer': {
-      const text = raw.trim();
-      if (!INTEGER.test(text)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a whole number, got "${clip(raw)}"` };
-      return inRange(Number(text), scalar.minimum, scalar.maximum);
+      if (!INTEGER.test(raw)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a whole number, got "${clip(raw)}"` };
+      return inRange(Number(raw), scalar.minimum, scalar.maximum);
     }
     case 'number': {
-      const text = raw.trim();
-      if (!DECIMAL.test(text)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a decimal number such as 2.5, got "${clip(raw)}"` };
-      return inRange(Number(text), scalar.minimum, scalar.maximum);
+      if (!DECIMAL.test(raw)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a decimal number such as 2.5, got "${clip(raw)}"` };
+      return inRange(Number(raw), scalar.minimum, scalar.maximum);
     }
     case 'boolean': {
-      const text = raw.trim();
-      if (text === 'true' || text === '1') return { ok: true, value: true };
-      if (text === 'false' || text === '0') return { ok: true, value: false };
+      if (raw === 'true' || raw === '1') return { ok: true, value: true };
+      if (raw === 'false' || raw === '0') return { ok: true, value: false };
       return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected true or false, got "${clip(raw)}"` };
     }
     case 'enum':

@@ -243,7 +243,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--server-address=127.0.0.1:${String(kwokPort)}`,
       ]);
       for (let i = 0; i < nodes; i++) {
-        await httpsRequest('POST', `${server}/api/v1/nodes`, adminToken, ca, kwokNode(`kwok-node-${String(i)}`));
+        expectOk(await httpsRequest('POST', `${server}/api/v1/nodes`, adminToken, ca, kwokNode(`kwok-node-${String(i)}`)));
       }
       await waitFor('kwok', kwok, async () => {
         const { body } = await httpsGet(`${server}/api/v1/nodes`, adminToken, ca);
@@ -251,6 +251,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
         return ready.length >= nodes;
       });
+      // New nodes get a not-ready taint at admission; the node lifecycle controller that would lift
+      // it is off (kwok nodes send no heartbeats), so lift it here.
+      for (let i = 0; i < nodes; i++) {
+        const patch = { spec: { taints: null } };
+        expectOk(await httpsRequest('PATCH', `${server}/api/v1/nodes/kwok-node-${String(i)}`, adminToken, ca, patch, 'application/merge-patch+json'));
+      }
     }
 
     return {
@@ -309,13 +315,24 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+function expectOk(response: { status: number; body: string }): void {
+  if (response.status >= 300) throw new Error(`control plane setup failed (${String(response.status)}): ${response.body}`);
+}
+
 function httpsGet(url: string, token: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return httpsRequest('GET', url, token, ca);
 }
 
-function httpsRequest(method: string, url: string, token: string, ca: Buffer, body?: object): Promise<{ status: number; body: string }> {
+function httpsRequest(
+  method: string,
+  url: string,
+  token: string,
+  ca: Buffer,
+  body?: object,
+  contentType = 'application/json',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, timeout: 5000 }, (res) => {
+    const req = request(url, { method, ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, timeout: 5000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

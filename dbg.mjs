@@ -1,0 +1,10 @@
+import { startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { execFileSync } from 'node:child_process';
+const cp = await startControlPlane({ binDir: toolsBinDir(process.env), nodes: 1 });
+const k = (...a) => { try { return execFileSync(toolsBinDir(process.env)+'/kubectl', ['--kubeconfig', cp.kubeconfigPath, ...a], {encoding:'utf8'}); } catch (e) { return e.stdout + e.stderr; } };
+console.log(k('create', 'deployment', 'probe', '--image=registry.example/probe:1'));
+await new Promise(r => setTimeout(r, 8000));
+console.log(k('get', 'nodes,deploy,rs,pods', '-o', 'wide'));
+console.log(k('describe', 'rs'));
+console.log(k('get', 'events', '-A'));
+await cp.stop();

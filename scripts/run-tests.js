@@ -37,7 +37,12 @@ if (selected.length === 0) {
 console.log(`run-tests: ${String(selected.length)} test files`);
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-reporter=spec', ...selected.map((f) => relative(root, f))],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-reporter=spec',
+    ...selected.map((f) => relative(root, f)),
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -24,7 +24,10 @@ interface Run {
 /** Runs the real `vigie` executable, as a user would. */
 async function vigie(...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -42,7 +45,17 @@ const PROBLEM_LINE = /^(.+):(\d+):(\d+): (VIGIE_E_[A-Z0-9_]+) (.+)$/;
 
 describe('vigie validate', () => {
   it('exits 0 on every example', async () => {
-    const examples = ['minimal', 'full-store', 'schedule', 'zones', 'custom-model', 'detection-rules', 'alerts', 'privacy', 'resources-gpu'];
+    const examples = [
+      'minimal',
+      'full-store',
+      'schedule',
+      'zones',
+      'custom-model',
+      'detection-rules',
+      'alerts',
+      'privacy',
+      'resources-gpu',
+    ];
     const run = await vigie('validate', ...examples.map((e) => `examples/${e}.xml`));
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.equal(run.stdout, '');
@@ -50,18 +63,26 @@ describe('vigie validate', () => {
   });
 
   it('prints FILE:LINE:COL: CODE message per problem and exits 1', async () => {
-    const bad = file('bad.xml', '<client xmlns="https://vigie.dev/schemas/client/v1alpha1" id="Bad" name="x" timezone="UTC">\n  <contact name="a" email="a@b.example"/>\n  <cameras><camera id="c"><stream url="http://u:p@cam/s"/></camera></cameras>\n</client>\n');
+    const bad = file(
+      'bad.xml',
+      '<client xmlns="https://vigie.dev/schemas/client/v1alpha1" id="Bad" name="x" timezone="UTC">\n  <contact name="a" email="a@b.example"/>\n  <cameras><camera id="c"><stream url="http://u:p@cam/s"/></camera></cameras>\n</client>\n',
+    );
     const run = await vigie('validate', bad, 'examples/minimal.xml');
     assert.equal(run.code, 1);
     const lines = run.stdout.trim().split('\n');
-    assert.deepEqual(lines, [`${bad}:1:63: VIGIE_E_NAME_INVALID client.id: "Bad" is not lowercase letters, digits and '-', starting and ending with a letter or digit, at most 50 characters`]);
+    assert.deepEqual(lines, [
+      `${bad}:1:63: VIGIE_E_NAME_INVALID client.id: "Bad" is not lowercase letters, digits and '-', starting and ending with a letter or digit, at most 50 characters`,
+    ]);
     assert.match(run.stderr, /1 of 2 files invalid, 1 problem/);
   });
 
   it('answers hostile and broken files with problem lines, never a stack trace', async () => {
     const hostile = [
       file('xxe.xml', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><client>&e;</client>'),
-      file('bomb.xml', `<!DOCTYPE l [<!ENTITY a "${'x'.repeat(100)}"><!ENTITY b "${'&a;'.repeat(100)}">]><client>&b;</client>`),
+      file(
+        'bomb.xml',
+        `<!DOCTYPE l [<!ENTITY a "${'x'.repeat(100)}"><!ENTITY b "${'&a;'.repeat(100)}">]><client>&b;</client>`,
+      ),
       file('deep.xml', `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`),
       file('huge.xml', new Uint8Array(8 * 1024 * 1024).fill(0x41)),
       file('binary.xml', new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))),
@@ -79,12 +100,22 @@ describe('vigie validate', () => {
   });
 
   it('prints one JSON report per file with --output json', async () => {
-    const run = await vigie('validate', '--output', 'json', 'examples/minimal.xml', join(work, 'nope.xml'));
+    const run = await vigie(
+      'validate',
+      '--output',
+      'json',
+      'examples/minimal.xml',
+      join(work, 'nope.xml'),
+    );
     assert.equal(run.code, 1);
-    const [ok, missing] = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { valid: boolean; problems: { code: string }[] });
-    assert.equal(ok?.valid, true);
-    assert.equal(missing?.valid, false);
-    assert.equal(missing?.problems[0]?.code, 'VIGIE_E_INPUT_UNREADABLE');
+    const [ok, missing] = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { valid: boolean; problems: { code: string }[] });
+    assert.ok(ok && missing);
+    assert.equal(ok.valid, true);
+    assert.equal(missing.valid, false);
+    assert.equal(missing.problems[0]?.code, 'VIGIE_E_INPUT_UNREADABLE');
   });
 
   it('explains usage mistakes with exit code 2', async () => {
@@ -99,7 +130,12 @@ describe('vigie render', () => {
   it('prints the Client resource, YAML by default', async () => {
     const run = await vigie('render', 'examples/full-store.xml');
     assert.equal(run.code, 0, run.stderr);
-    const resource = parse(run.stdout, { version: '1.1' }) as { apiVersion: string; kind: string; metadata: { name: string }; spec: { schedule: { windows: { open: string }[] }; source?: unknown } };
+    const resource = parse(run.stdout, { version: '1.1' }) as {
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      spec: { schedule: { windows: { open: string }[] }; source?: unknown };
+    };
     assert.equal(resource.apiVersion, 'vigie.dev/v1alpha1');
     assert.equal(resource.kind, 'Client');
     assert.equal(resource.metadata.name, 'acme-paris-11');
@@ -109,10 +145,23 @@ describe('vigie render', () => {
   });
 
   it('prints JSON and records the source when given', async () => {
-    const run = await vigie('render', '--output', 'json', '--bucket', 'acme-configs', '--generation', '1700000000000001', 'examples/minimal.xml');
+    const run = await vigie(
+      'render',
+      '--output',
+      'json',
+      '--bucket',
+      'acme-configs',
+      '--generation',
+      '1700000000000001',
+      'examples/minimal.xml',
+    );
     assert.equal(run.code, 0, run.stderr);
     const resource = JSON.parse(run.stdout) as { spec: { source: unknown } };
-    assert.deepEqual(resource.spec.source, { bucket: 'acme-configs', object: 'client-configs/minimal.xml', generation: '1700000000000001' });
+    assert.deepEqual(resource.spec.source, {
+      bucket: 'acme-configs',
+      object: 'client-configs/minimal.xml',
+      generation: '1700000000000001',
+    });
   });
 
   it('prints problems instead of a resource for an invalid file', async () => {

@@ -24,7 +24,7 @@ function usage(): string {
   const lines = [
     'Usage: vigie <command> [options]',
     '',
-    'Vigie puts explainable shoplifting detection on a store\'s existing cameras.',
+    "Vigie puts explainable shoplifting detection on a store's existing cameras.",
     '',
     'Commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
@@ -67,7 +67,9 @@ export class UsageError extends Error {
 }
 
 /** `util.parseArgs` with errors turned into {@link UsageError}. */
-export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {

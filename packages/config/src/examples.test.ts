@@ -26,10 +26,19 @@ describe('examples', () => {
   it('show each feature', () => {
     assert.equal(load('minimal.xml').cameras.length, 1);
     const schedule = load('schedule.xml').schedule;
-    assert.ok(schedule.windows.some((w) => w.close < w.open), 'an overnight window');
+    assert.ok(
+      schedule.windows.some((w) => w.close < w.open),
+      'an overnight window',
+    );
     assert.equal(schedule.closures.length, 2);
     const zoneTypes = new Set(load('zones.xml').cameras.flatMap((c) => c.zones.map((z) => z.type)));
-    assert.deepEqual([...zoneTypes].sort(), ['checkout', 'exit', 'high-value', 'restricted', 'shelf']);
+    assert.deepEqual([...zoneTypes].sort(), [
+      'checkout',
+      'exit',
+      'high-value',
+      'restricted',
+      'shelf',
+    ]);
     const custom = load('custom-model.xml');
     assert.equal(custom.cameras[0]?.model, custom.models[0]?.id);
     const rules = load('detection-rules.xml').detection;

@@ -16,19 +16,51 @@ function checkVerdict(input: Uint8Array | string): void {
   const result = parseClientConfig(input);
   if (result.ok) return;
   assert.ok(result.problems.length > 0);
-  const lines = (typeof input === 'string' ? input : Buffer.from(input).toString('latin1')).split('\n').length;
+  const lines = (typeof input === 'string' ? input : Buffer.from(input).toString('latin1')).split(
+    '\n',
+  ).length;
   for (const p of result.problems) {
     assert.ok(p.code in PROBLEM_CODES, `unknown code ${p.code}`);
-    assert.ok(Number.isInteger(p.line) && p.line >= 1 && p.line <= lines, `line ${String(p.line)} of ${String(lines)}`);
+    assert.ok(
+      Number.isInteger(p.line) && p.line >= 1 && p.line <= lines,
+      `line ${String(p.line)} of ${String(lines)}`,
+    );
     assert.ok(Number.isInteger(p.column) && p.column >= 1, `column ${String(p.column)}`);
     assert.ok(p.message.length > 0 && !p.message.includes('\n'));
   }
 }
 
 const XML_PIECES = [
-  '<', '>', '/>', '</', '="', '"', "'", '&', '&amp;', '&#0;', '&#x110000;', '<!--', '-->', '<![CDATA[', ']]>',
-  '<?xml version="1.0"?>', '<!DOCTYPE x [<!ENTITY a "b">]>', '<camera id="x">', '</camera>', '<zone points="', 'xmlns="',
-  'https://vigie.dev/schemas/client/v1alpha1', 'xmlns:p="urn:p"', '<p:x/>', '\u0000', '\uFFFE', '\uD800', '\n', ' ', '𝒱',
+  '<',
+  '>',
+  '/>',
+  '</',
+  '="',
+  '"',
+  "'",
+  '&',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '<?xml version="1.0"?>',
+  '<!DOCTYPE x [<!ENTITY a "b">]>',
+  '<camera id="x">',
+  '</camera>',
+  '<zone points="',
+  'xmlns="',
+  'https://vigie.dev/schemas/client/v1alpha1',
+  'xmlns:p="urn:p"',
+  '<p:x/>',
+  '\u0000',
+  '\uFFFE',
+  '\uD800',
+  '\n',
+  ' ',
+  '𝒱',
 ];
 
 /** Random edits of a valid document: insert, delete or replace a slice. */
@@ -55,7 +87,9 @@ const mutated = fc
 
 describe('the parser under random input', () => {
   it('never throws on random text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300, unit: 'binary' }), checkVerdict), { numRuns: 500 });
+    fc.assert(fc.property(fc.string({ maxLength: 300, unit: 'binary' }), checkVerdict), {
+      numRuns: 500,
+    });
   });
 
   it('never throws on random bytes', () => {

@@ -7,7 +7,13 @@ export type * from './generated/types.js';
 export { CLIENT_NAMESPACE, CLIENT_SCHEMA, MAX_CAMERAS } from './schema/client-schema.js';
 export { WEEKDAYS, type Weekday } from './schema/codecs.js';
 export { PROBLEM_CODES, type ProblemCode } from './problems/codes.js';
-export { compareProblems, formatProblem, type PathProblem, type Position, type Problem } from './problems/problem.js';
+export {
+  compareProblems,
+  formatProblem,
+  type PathProblem,
+  type Position,
+  type Problem,
+} from './problems/problem.js';
 export { DEFAULT_XML_LIMITS, parseXml, type XmlElement, type XmlLimits } from './xml/parse-xml.js';
 export { parseClientConfig, type ConfigResult, type ParseOptions } from './validate.js';
 export { verifyClientConfig } from './verify/verify-client.js';

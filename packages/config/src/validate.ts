@@ -26,7 +26,10 @@ export interface ParseOptions {
  * Reads, checks and normalises a client config. Never throws on bad input: every problem,
  * hostile input included, comes back with a stable code and a position.
  */
-export function parseClientConfig(input: Uint8Array | string, options: ParseOptions = {}): ConfigResult {
+export function parseClientConfig(
+  input: Uint8Array | string,
+  options: ParseOptions = {},
+): ConfigResult {
   const parsed = parseXml(input, options.limits ?? DEFAULT_XML_LIMITS);
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
   const decoded = decodeDocument(parsed.root, CLIENT_SCHEMA);
@@ -43,8 +46,12 @@ export function parseClientConfig(input: Uint8Array | string, options: ParseOpti
 }
 
 /** The position of `path`, or of its nearest ancestor that has one. */
-function locate(positions: ReadonlyMap<string, Position>, path: string, fallback: Position): Position {
-  for (let p = path; ; ) {
+function locate(
+  positions: ReadonlyMap<string, Position>,
+  path: string,
+  fallback: Position,
+): Position {
+  for (let p = path; ;) {
     const found = positions.get(p);
     if (found !== undefined) return { line: found.line, column: found.column };
     if (p === '') return fallback;

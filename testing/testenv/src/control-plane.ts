@@ -53,7 +53,8 @@ let exitHookInstalled = false;
 /** Finds the tools folder: `VIGIE_TOOLS_BIN`, else `$VIGIE_CACHE/bin`, else `~/.cache/vigie/bin`. */
 export function toolsBinDir(env: Readonly<Record<string, string | undefined>>): string {
   if (env.VIGIE_TOOLS_BIN) return env.VIGIE_TOOLS_BIN;
-  const cache = env.VIGIE_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? tmpdir(), '.cache'), 'vigie');
+  const cache =
+    env.VIGIE_CACHE ?? join(env.XDG_CACHE_HOME ?? join(env.HOME ?? tmpdir(), '.cache'), 'vigie');
   return join(cache, 'bin');
 }
 
@@ -65,7 +66,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const bin = (name: string) => {
     const path = join(options.binDir, name);
     if (!existsSync(path)) {
-      throw new Error(`${path} is missing: run scripts/ensure-tools.sh to build the test control plane`);
+      throw new Error(
+        `${path} is missing: run scripts/ensure-tools.sh to build the test control plane`,
+      );
     }
     return path;
   };
@@ -79,7 +82,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     stopped = true;
     for (const child of [...children].reverse()) child.kill('SIGTERM');
     const deadline = Date.now() + 10_000;
-    while (children.some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) {
+    while (
+      children.some((c) => c.exitCode === null && c.signalCode === null) &&
+      Date.now() < deadline
+    ) {
       await sleep(50);
     }
     for (const child of children) {
@@ -96,8 +102,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const collect = (b: Buffer) => {
       chunks.push(b);
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     const flush = () => {
       if (existsSync(dir)) writeFileSync(logPath, Buffer.concat(chunks));
     };
@@ -111,11 +117,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     };
   };
 
-  const waitFor = async (name: string, proc: { child: ChildProcess; tail: () => string }, ready: () => Promise<boolean>) => {
+  const waitFor = async (
+    name: string,
+    proc: { child: ChildProcess; tail: () => string },
+    ready: () => Promise<boolean>,
+  ) => {
     const deadline = Date.now() + timeout;
     while (Date.now() < deadline) {
       if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-        throw new Error(`${name} exited (${String(proc.child.exitCode ?? proc.child.signalCode)}):\n${proc.tail()}`);
+        throw new Error(
+          `${name} exited (${String(proc.child.exitCode ?? proc.child.signalCode)}):\n${proc.tail()}`,
+        );
       }
       if (await ready().catch(() => false)) return;
       await sleep(200);
@@ -154,7 +166,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const adminToken = await addToken('vigie-admin', ['system:masters']);
     // Users for tests are declared up front: the API server reads the token file once.
     const userTokens = new Map<string, string>();
-    for (let i = 0; i < 4; i++) userTokens.set(`user-${String(i)}`, await addToken(`vigie-test-user-${String(i)}`, []));
+    for (let i = 0; i < 4; i++)
+      userTokens.set(`user-${String(i)}`, await addToken(`vigie-test-user-${String(i)}`, []));
 
     const server = `https://127.0.0.1:${String(apiPort)}`;
     const apiserver = run('kube-apiserver', [
@@ -218,14 +231,27 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller',
         '--v=1',
       ]);
-      const scheduler = run('kube-scheduler', [`--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--secure-port=0', '--v=1']);
+      const scheduler = run('kube-scheduler', [
+        `--kubeconfig=${kubeconfigPath}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        '--v=1',
+      ]);
       // The default ServiceAccount appears once the controller-manager's controllers run.
       await waitFor('kube-controller-manager', cm, async () => {
-        const { status } = await httpsGet(`${server}/api/v1/namespaces/default/serviceaccounts/default`, adminToken, ca);
+        const { status } = await httpsGet(
+          `${server}/api/v1/namespaces/default/serviceaccounts/default`,
+          adminToken,
+          ca,
+        );
         return status === 200;
       });
       await waitFor('kube-scheduler', scheduler, async () => {
-        const { status, body } = await httpsGet(`${server}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases`, adminToken, ca);
+        const { status, body } = await httpsGet(
+          `${server}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases`,
+          adminToken,
+          ca,
+        );
         return status === 200 && body.length > 0;
       });
     }
@@ -243,19 +269,40 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--server-address=127.0.0.1:${String(kwokPort)}`,
       ]);
       for (let i = 0; i < nodes; i++) {
-        expectOk(await httpsRequest('POST', `${server}/api/v1/nodes`, adminToken, ca, kwokNode(`kwok-node-${String(i)}`)));
+        expectOk(
+          await httpsRequest(
+            'POST',
+            `${server}/api/v1/nodes`,
+            adminToken,
+            ca,
+            kwokNode(`kwok-node-${String(i)}`),
+          ),
+        );
       }
       await waitFor('kwok', kwok, async () => {
         const { body } = await httpsGet(`${server}/api/v1/nodes`, adminToken, ca);
-        const list = JSON.parse(body) as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-        const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        const list = JSON.parse(body) as {
+          items: { status?: { conditions?: { type: string; status: string }[] } }[];
+        };
+        const ready = list.items.filter((n) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
         return ready.length >= nodes;
       });
       // New nodes get a not-ready taint at admission; the node lifecycle controller that would lift
       // it is off (kwok nodes send no heartbeats), so lift it here.
       for (let i = 0; i < nodes; i++) {
         const patch = { spec: { taints: null } };
-        expectOk(await httpsRequest('PATCH', `${server}/api/v1/nodes/kwok-node-${String(i)}`, adminToken, ca, patch, 'application/merge-patch+json'));
+        expectOk(
+          await httpsRequest(
+            'PATCH',
+            `${server}/api/v1/nodes/kwok-node-${String(i)}`,
+            adminToken,
+            ca,
+            patch,
+            'application/merge-patch+json',
+          ),
+        );
       }
     }
 
@@ -267,7 +314,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       stop,
       kubeconfigFor: async (user) => {
         const token = userTokens.get(user);
-        if (token === undefined) throw new Error(`unknown test user "${user}"; use user-0 to user-3`);
+        if (token === undefined)
+          throw new Error(`unknown test user "${user}"; use user-0 to user-3`);
         const path = join(dir, `${user}.kubeconfig`);
         await writeFile(path, kubeconfigText(user, token), { mode: 0o600 });
         return path;
@@ -286,7 +334,12 @@ function kwokNode(name: string): object {
     metadata: {
       name,
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
     },
     status: {
       allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
@@ -297,14 +350,16 @@ function kwokNode(name: string): object {
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => {
-          resolve(s);
-        });
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => {
+            resolve(s);
+          });
+        }),
     ),
   );
   const ports = servers.map((s) => {
@@ -316,10 +371,15 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 function expectOk(response: { status: number; body: string }): void {
-  if (response.status >= 300) throw new Error(`control plane setup failed (${String(response.status)}): ${response.body}`);
+  if (response.status >= 300)
+    throw new Error(`control plane setup failed (${String(response.status)}): ${response.body}`);
 }
 
-function httpsGet(url: string, token: string, ca: Buffer): Promise<{ status: number; body: string }> {
+function httpsGet(
+  url: string,
+  token: string,
+  ca: Buffer,
+): Promise<{ status: number; body: string }> {
   return httpsRequest('GET', url, token, ca);
 }
 
@@ -332,14 +392,23 @@ function httpsRequest(
   contentType = 'application/json',
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, timeout: 5000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      {
+        method,
+        ca,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType },
+        timeout: 5000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${url}`)));
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -374,7 +443,9 @@ function reapOrphans(): void {
     try {
       const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
       if (isAlive(owner)) continue;
-      const pids = existsSync(join(dir, 'pids')) ? readFileSync(join(dir, 'pids'), 'utf8').split('\n').map(Number) : [];
+      const pids = existsSync(join(dir, 'pids'))
+        ? readFileSync(join(dir, 'pids'), 'utf8').split('\n').map(Number)
+        : [];
       for (const pid of pids) if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     } catch {

@@ -1,3 +1,8 @@
 /** Test-only helpers that start real components. Never imported by shipped code. */
-export { startControlPlane, toolsBinDir, type ControlPlane, type ControlPlaneOptions } from './control-plane.js';
+export {
+  startControlPlane,
+  toolsBinDir,
+  type ControlPlane,
+  type ControlPlaneOptions,
+} from './control-plane.js';
 export { repoRoot } from './repo.js';

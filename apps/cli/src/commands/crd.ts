@@ -17,7 +17,10 @@ Options:
   -h, --help          show this help
 `,
   run(args, io) {
-    const { values } = parseCommandArgs({ args, options: { output: { type: 'string', default: 'yaml' } } });
+    const { values } = parseCommandArgs({
+      args,
+      options: { output: { type: 'string', default: 'yaml' } },
+    });
     io.stdout(formatObject(buildClientCrd(CLIENT_SCHEMA), parseObjectFormat(values.output)));
     return Promise.resolve(0);
   },

@@ -12,5 +12,7 @@ export function parseObjectFormat(value: unknown): ObjectFormat {
 
 /** Prints a Kubernetes object as YAML or indented JSON. */
 export function formatObject(object: unknown, format: ObjectFormat): string {
-  return format === 'json' ? `${JSON.stringify(object, null, 2)}\n` : stringify(object, { lineWidth: 0, version: '1.1' });
+  return format === 'json'
+    ? `${JSON.stringify(object, null, 2)}\n`
+    : stringify(object, { lineWidth: 0, version: '1.1' });
 }

@@ -38,8 +38,14 @@ Options:
     if (file === undefined || extra.length > 0) throw new UsageError('give exactly one FILE');
     let source: ConfigSource | undefined;
     if (values.bucket !== undefined || values.generation !== undefined) {
-      if (values.bucket === undefined || values.generation === undefined || !/^[0-9]+$/.test(values.generation)) {
-        throw new UsageError('--bucket and --generation go together, and the generation is a number');
+      if (
+        values.bucket === undefined ||
+        values.generation === undefined ||
+        !/^[0-9]+$/.test(values.generation)
+      ) {
+        throw new UsageError(
+          '--bucket and --generation go together, and the generation is a number',
+        );
       }
       const object = values.object ?? `client-configs/${file.split('/').at(-1) ?? file}`;
       source = { bucket: values.bucket, object, generation: values.generation };

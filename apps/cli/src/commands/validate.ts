@@ -26,7 +26,7 @@ Options:
       options: { output: { type: 'string', default: 'text' } },
     });
     if (values.output !== 'text' && values.output !== 'json') {
-      throw new UsageError(`--output must be text or json, not "${String(values.output)}"`);
+      throw new UsageError(`--output must be text or json, not "${values.output}"`);
     }
     if (positionals.length === 0) throw new UsageError('give at least one FILE');
     let invalid = 0;
@@ -35,7 +35,13 @@ Options:
       const result = await readConfig(file, io);
       if (values.output === 'json') {
         const report = result.ok
-          ? { file, valid: true, client: result.config.id, cameras: result.config.cameras.length, problems: [] }
+          ? {
+              file,
+              valid: true,
+              client: result.config.id,
+              cameras: result.config.cameras.length,
+              problems: [],
+            }
           : { file, valid: false, problems: result.problems };
         io.stdout(`${JSON.stringify(report)}\n`);
       }
@@ -51,7 +57,9 @@ Options:
       io.stderr(`vigie: ${String(files)} ${files === 1 ? 'file' : 'files'} valid\n`);
       return 0;
     }
-    io.stderr(`vigie: ${String(invalid)} of ${String(files)} ${files === 1 ? 'file' : 'files'} invalid, ${String(problems)} ${problems === 1 ? 'problem' : 'problems'}\n`);
+    io.stderr(
+      `vigie: ${String(invalid)} of ${String(files)} ${files === 1 ? 'file' : 'files'} invalid, ${String(problems)} ${problems === 1 ? 'problem' : 'problems'}\n`,
+    );
     return 1;
   },
 };

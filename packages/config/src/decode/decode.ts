@@ -37,7 +37,10 @@ interface Context {
 export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResult {
   const ctx: Context = { problems: [], positions: new Map() };
   if (root.local !== schema.element || root.uri !== schema.namespace) {
-    const found = root.uri === '' ? `<${root.local}> with no namespace` : `<${root.local}> in namespace "${root.uri}"`;
+    const found =
+      root.uri === ''
+        ? `<${root.local}> with no namespace`
+        : `<${root.local}> in namespace "${root.uri}"`;
     ctx.problems.push({
       code: 'VIGIE_E_XML_NAMESPACE',
       message: `expected <${schema.element} xmlns="${schema.namespace}">, found ${found}`,
@@ -51,10 +54,20 @@ export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResu
   } catch (error) {
     if (!(error instanceof TooManyProblems)) throw error;
   }
-  return { value: ctx.problems.length === 0 ? value : undefined, problems: ctx.problems, positions: ctx.positions };
+  return {
+    value: ctx.problems.length === 0 ? value : undefined,
+    problems: ctx.problems,
+    positions: ctx.positions,
+  };
 }
 
-function report(ctx: Context, code: ProblemCode, message: string, at: Position, path: string): void {
+function report(
+  ctx: Context,
+  code: ProblemCode,
+  message: string,
+  at: Position,
+  path: string,
+): void {
   if (ctx.problems.length >= MAX_PROBLEMS) {
     ctx.problems.push({
       code: 'VIGIE_E_TOO_MANY_PROBLEMS',
@@ -85,25 +98,55 @@ function decodeObject(
   for (const attr of el.attributes) {
     if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
     if (attr.uri === XSI_NS && XSI_ALLOWED.has(attr.local)) continue;
-    const field = attr.uri === '' ? node.fields.find((f) => f.in === 'attribute' && f.key === attr.local) : undefined;
+    const field =
+      attr.uri === ''
+        ? node.fields.find((f) => f.in === 'attribute' && f.key === attr.local)
+        : undefined;
     if (field === undefined) {
-      report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE', `<${el.local}> has no attribute "${attr.prefix ? `${attr.prefix}:` : ''}${attr.local}"${suggest(attr.local, node.fields.filter((f) => f.in === 'attribute').map((f) => f.key))}`, attr.position, path);
+      report(
+        ctx,
+        'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE',
+        `<${el.local}> has no attribute "${attr.prefix ? `${attr.prefix}:` : ''}${attr.local}"${suggest(
+          attr.local,
+          node.fields.filter((f) => f.in === 'attribute').map((f) => f.key),
+        )}`,
+        attr.position,
+        path,
+      );
       continue;
     }
     attributes.set(attr.local, attr);
   }
 
   for (const t of el.text) {
-    report(ctx, 'VIGIE_E_SCHEMA_TEXT', `<${el.local}> cannot contain text; its values are attributes`, t.position, path);
+    report(
+      ctx,
+      'VIGIE_E_SCHEMA_TEXT',
+      `<${el.local}> cannot contain text; its values are attributes`,
+      t.position,
+      path,
+    );
   }
 
   const children = new Map<string, XmlElement[]>();
   for (const child of el.children) {
-    const field = child.uri === ns ? node.fields.find((f) => elementNameOf(f) === child.local) : undefined;
+    const field =
+      child.uri === ns ? node.fields.find((f) => elementNameOf(f) === child.local) : undefined;
     if (field === undefined) {
-      const where = child.uri === ns ? '' : child.uri === '' ? ' (it has no namespace)' : ` (it is in namespace "${child.uri}")`;
+      const where =
+        child.uri === ns
+          ? ''
+          : child.uri === ''
+            ? ' (it has no namespace)'
+            : ` (it is in namespace "${child.uri}")`;
       const names = node.fields.map(elementNameOf).filter((n): n is string => n !== undefined);
-      report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT', `<${el.local}> cannot contain <${child.local}>${where}${child.uri === ns ? suggest(child.local, names) : ''}`, child.position, path);
+      report(
+        ctx,
+        'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT',
+        `<${el.local}> cannot contain <${child.local}>${where}${child.uri === ns ? suggest(child.local, names) : ''}`,
+        child.position,
+        path,
+      );
       continue;
     }
     const list = children.get(child.local) ?? [];
@@ -118,7 +161,13 @@ function decodeObject(
         const attr = attributes.get(field.key);
         if (attr === undefined) {
           if (field.required) {
-            report(ctx, 'VIGIE_E_SCHEMA_MISSING_ATTRIBUTE', `<${el.local}> needs the attribute "${field.key}" (${field.title.toLowerCase()})`, el.position, key);
+            report(
+              ctx,
+              'VIGIE_E_SCHEMA_MISSING_ATTRIBUTE',
+              `<${el.local}> needs the attribute "${field.key}" (${field.title.toLowerCase()})`,
+              el.position,
+              key,
+            );
           } else if (field.default !== undefined) {
             out[field.key] = field.default;
           }
@@ -127,19 +176,38 @@ function decodeObject(
         ctx.positions.set(key, attr.valuePosition);
         const decoded = decodeScalar(field, attr.value);
         if (decoded.ok) out[field.key] = decoded.value;
-        else report(ctx, decoded.code, `${el.local}.${field.key}: ${decoded.message}`, attr.valuePosition, key);
+        else
+          report(
+            ctx,
+            decoded.code,
+            `${el.local}.${field.key}: ${decoded.message}`,
+            attr.valuePosition,
+            key,
+          );
         break;
       }
       case 'element': {
         const found = children.get(field.key) ?? [];
         for (const extra of found.slice(1)) {
-          report(ctx, 'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT', `<${field.key}> may appear only once in <${el.local}>`, extra.position, key);
+          report(
+            ctx,
+            'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT',
+            `<${field.key}> may appear only once in <${el.local}>`,
+            extra.position,
+            key,
+          );
         }
         const first = found[0];
         if (first !== undefined) {
           out[field.key] = decodeObject(field.object, first, key, ctx, ns);
         } else if (field.presence === 'required') {
-          report(ctx, 'VIGIE_E_SCHEMA_MISSING_ELEMENT', `<${el.local}> needs a <${field.key}> element (${field.title.toLowerCase()})`, el.position, key);
+          report(
+            ctx,
+            'VIGIE_E_SCHEMA_MISSING_ELEMENT',
+            `<${el.local}> needs a <${field.key}> element (${field.title.toLowerCase()})`,
+            el.position,
+            key,
+          );
         } else if (field.presence === 'defaulted') {
           out[field.key] = defaultsOf(field.object);
         }
@@ -151,12 +219,24 @@ function decodeObject(
         if (field.wrapper !== undefined) {
           const wrappers = children.get(field.wrapper) ?? [];
           for (const extra of wrappers.slice(1)) {
-            report(ctx, 'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT', `<${field.wrapper}> may appear only once in <${el.local}>`, extra.position, key);
+            report(
+              ctx,
+              'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT',
+              `<${field.wrapper}> may appear only once in <${el.local}>`,
+              extra.position,
+              key,
+            );
           }
           const wrapper = wrappers[0];
           if (wrapper === undefined) {
             if (field.minItems > 0) {
-              report(ctx, 'VIGIE_E_SCHEMA_MISSING_ELEMENT', `<${el.local}> needs a <${field.wrapper}> element with at least ${String(field.minItems)} <${field.item}>`, el.position, key);
+              report(
+                ctx,
+                'VIGIE_E_SCHEMA_MISSING_ELEMENT',
+                `<${el.local}> needs a <${field.wrapper}> element with at least ${String(field.minItems)} <${field.item}>`,
+                el.position,
+                key,
+              );
             }
             out[field.key] = [];
             break;
@@ -168,13 +248,27 @@ function decodeObject(
         }
         ctx.positions.set(key, listElement.position);
         if (items.length < field.minItems) {
-          report(ctx, 'VIGIE_E_SCHEMA_TOO_FEW', `<${listElement.local}> needs at least ${String(field.minItems)} <${field.item}>`, listElement.position, key);
+          report(
+            ctx,
+            'VIGIE_E_SCHEMA_TOO_FEW',
+            `<${listElement.local}> needs at least ${String(field.minItems)} <${field.item}>`,
+            listElement.position,
+            key,
+          );
         }
         if (field.maxItems !== undefined && items.length > field.maxItems) {
           const over = items[field.maxItems] ?? listElement;
-          report(ctx, 'VIGIE_E_SCHEMA_TOO_MANY', `<${listElement.local}> may hold at most ${String(field.maxItems)} <${field.item}>, found ${String(items.length)}`, over.position, key);
+          report(
+            ctx,
+            'VIGIE_E_SCHEMA_TOO_MANY',
+            `<${listElement.local}> may hold at most ${String(field.maxItems)} <${field.item}>, found ${String(items.length)}`,
+            over.position,
+            key,
+          );
         }
-        out[field.key] = items.map((item, i) => decodeObject(field.object, item, `${key}[${String(i)}]`, ctx, ns));
+        out[field.key] = items.map((item, i) =>
+          decodeObject(field.object, item, `${key}[${String(i)}]`, ctx, ns),
+        );
         break;
       }
     }
@@ -183,18 +277,43 @@ function decodeObject(
 }
 
 /** The items of a wrapper element, reporting anything else inside it. */
-function decodeWrapper(wrapper: XmlElement, item: string, path: string, ctx: Context, ns: string): XmlElement[] {
+function decodeWrapper(
+  wrapper: XmlElement,
+  item: string,
+  path: string,
+  ctx: Context,
+  ns: string,
+): XmlElement[] {
   for (const attr of wrapper.attributes) {
     if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
-    report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE', `<${wrapper.local}> has no attributes; found "${attr.local}"`, attr.position, path);
+    report(
+      ctx,
+      'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE',
+      `<${wrapper.local}> has no attributes; found "${attr.local}"`,
+      attr.position,
+      path,
+    );
   }
   for (const t of wrapper.text) {
-    report(ctx, 'VIGIE_E_SCHEMA_TEXT', `<${wrapper.local}> cannot contain text, only <${item}> elements`, t.position, path);
+    report(
+      ctx,
+      'VIGIE_E_SCHEMA_TEXT',
+      `<${wrapper.local}> cannot contain text, only <${item}> elements`,
+      t.position,
+      path,
+    );
   }
   const items: XmlElement[] = [];
   for (const child of wrapper.children) {
     if (child.uri === ns && child.local === item) items.push(child);
-    else report(ctx, 'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT', `<${wrapper.local}> can only contain <${item}>, found <${child.local}>`, child.position, path);
+    else
+      report(
+        ctx,
+        'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT',
+        `<${wrapper.local}> can only contain <${item}>, found <${child.local}>`,
+        child.position,
+        path,
+      );
   }
   return items;
 }
@@ -218,7 +337,8 @@ export function defaultsOf(node: ObjectNode): Record<string, unknown> {
   return out;
 }
 
-type ScalarResult = { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string };
+type ScalarResult =
+  { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string };
 
 const INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
@@ -233,32 +353,65 @@ export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string)
     case 'string': {
       const lengthCode = scalar.patternCode ?? 'VIGIE_E_SCHEMA_RANGE';
       if (raw.length < (scalar.minLength ?? 0)) {
-        return { ok: false, code: lengthCode, message: raw === '' ? 'must not be empty' : `"${clip(raw)}" is shorter than ${String(scalar.minLength)} characters` };
+        return {
+          ok: false,
+          code: lengthCode,
+          message:
+            raw === ''
+              ? 'must not be empty'
+              : `"${clip(raw)}" is shorter than ${String(scalar.minLength)} characters`,
+        };
       }
       if (raw.length > scalar.maxLength) {
-        return { ok: false, code: lengthCode, message: `is ${String(raw.length)} characters long, over the limit of ${String(scalar.maxLength)}` };
+        return {
+          ok: false,
+          code: lengthCode,
+          message: `is ${String(raw.length)} characters long, over the limit of ${String(scalar.maxLength)}`,
+        };
       }
       if (scalar.pattern !== undefined && !anchored(scalar.pattern).test(raw)) {
-        return { ok: false, code: scalar.patternCode ?? 'VIGIE_E_SCHEMA_PATTERN', message: `"${clip(raw)}" is not ${scalar.patternHint ?? `of the form ${scalar.pattern}`}` };
+        return {
+          ok: false,
+          code: scalar.patternCode ?? 'VIGIE_E_SCHEMA_PATTERN',
+          message: `"${clip(raw)}" is not ${scalar.patternHint ?? `of the form ${scalar.pattern}`}`,
+        };
       }
       return { ok: true, value: raw };
     }
     case 'integer': {
-      if (!INTEGER.test(raw)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a whole number, got "${clip(raw)}"` };
+      if (!INTEGER.test(raw))
+        return {
+          ok: false,
+          code: 'VIGIE_E_SCHEMA_TYPE',
+          message: `expected a whole number, got "${clip(raw)}"`,
+        };
       return inRange(Number(raw), scalar.minimum, scalar.maximum);
     }
     case 'number': {
-      if (!DECIMAL.test(raw)) return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected a decimal number such as 2.5, got "${clip(raw)}"` };
+      if (!DECIMAL.test(raw))
+        return {
+          ok: false,
+          code: 'VIGIE_E_SCHEMA_TYPE',
+          message: `expected a decimal number such as 2.5, got "${clip(raw)}"`,
+        };
       return inRange(Number(raw), scalar.minimum, scalar.maximum);
     }
     case 'boolean': {
       if (raw === 'true' || raw === '1') return { ok: true, value: true };
       if (raw === 'false' || raw === '0') return { ok: true, value: false };
-      return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message: `expected true or false, got "${clip(raw)}"` };
+      return {
+        ok: false,
+        code: 'VIGIE_E_SCHEMA_TYPE',
+        message: `expected true or false, got "${clip(raw)}"`,
+      };
     }
     case 'enum':
       if (scalar.values.includes(raw)) return { ok: true, value: raw };
-      return { ok: false, code: 'VIGIE_E_SCHEMA_ENUM', message: `"${clip(raw)}" is not one of: ${scalar.values.join(', ')}` };
+      return {
+        ok: false,
+        code: 'VIGIE_E_SCHEMA_ENUM',
+        message: `"${clip(raw)}" is not one of: ${scalar.values.join(', ')}`,
+      };
     case 'codec':
       return scalar.codec.parse(raw);
   }
@@ -266,7 +419,11 @@ export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string)
 
 function inRange(value: number, minimum: number, maximum: number): ScalarResult {
   if (value < minimum || value > maximum) {
-    return { ok: false, code: 'VIGIE_E_SCHEMA_RANGE', message: `${String(value)} is outside the range ${String(minimum)} to ${String(maximum)}` };
+    return {
+      ok: false,
+      code: 'VIGIE_E_SCHEMA_RANGE',
+      message: `${String(value)} is outside the range ${String(minimum)} to ${String(maximum)}`,
+    };
   }
   return { ok: true, value };
 }
@@ -307,7 +464,11 @@ function editDistance(a: string, b: string): number {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
     }
     previous = current;
   }

@@ -40,7 +40,9 @@ function fieldSchema(field: Field): JsonSchema {
     case 'element':
       return { ...objectSchema(field.object), description };
     case 'list': {
-      const keyed = field.object.fields.some((f) => f.in === 'attribute' && f.key === 'id' && f.required);
+      const keyed = field.object.fields.some(
+        (f) => f.in === 'attribute' && f.key === 'id' && f.required,
+      );
       return {
         type: 'array',
         description,
@@ -85,7 +87,11 @@ const conditionSchema: JsonSchema = {
     status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
     observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
     lastTransitionTime: { type: 'string', format: 'date-time' },
-    reason: { type: 'string', maxLength: 1024, pattern: '^(?:[A-Za-z](?:[A-Za-z0-9_,:]*[A-Za-z0-9_])?)$' },
+    reason: {
+      type: 'string',
+      maxLength: 1024,
+      pattern: '^(?:[A-Za-z](?:[A-Za-z0-9_,:]*[A-Za-z0-9_])?)$',
+    },
     message: { type: 'string', maxLength: 32768 },
   },
 };
@@ -94,7 +100,11 @@ const statusSchema: JsonSchema = {
   type: 'object',
   description: 'What the operator observed. Written by the operator only.',
   properties: {
-    observedGeneration: { type: 'integer', format: 'int64', description: 'The spec generation this status describes.' },
+    observedGeneration: {
+      type: 'integer',
+      format: 'int64',
+      description: 'The spec generation this status describes.',
+    },
     conditions: {
       type: 'array',
       description: 'Accepted, Ready and Degraded, with reasons.',
@@ -154,9 +164,24 @@ const sourceSchema: JsonSchema = {
   description: 'Source: the bucket object this spec was read from.',
   required: ['bucket', 'object', 'generation'],
   properties: {
-    bucket: { type: 'string', minLength: 1, maxLength: 222, description: 'The bucket name (or `local` in local mode).' },
-    object: { type: 'string', minLength: 1, maxLength: 1024, description: 'The object name, such as `client-configs/acme.xml`.' },
-    generation: { type: 'string', pattern: '^[0-9]+$', maxLength: 20, description: 'The object generation that was applied.' },
+    bucket: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 222,
+      description: 'The bucket name (or `local` in local mode).',
+    },
+    object: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      description: 'The object name, such as `client-configs/acme.xml`.',
+    },
+    generation: {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      maxLength: 20,
+      description: 'The object generation that was applied.',
+    },
   },
 };
 
@@ -195,13 +220,19 @@ export function buildClientCrd(schema: SchemaRoot): JsonSchema {
             { name: 'Up', type: 'integer', jsonPath: '.status.summary.camerasUp' },
             { name: 'Ready', type: 'string', jsonPath: `${ready}.status` },
             { name: 'Reason', type: 'string', jsonPath: `${ready}.reason` },
-            { name: 'Generation', type: 'string', jsonPath: '.spec.source.generation', priority: 1 },
+            {
+              name: 'Generation',
+              type: 'string',
+              jsonPath: '.spec.source.generation',
+              priority: 1,
+            },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: 'A store, or a chain of stores, protected by Vigie. Applied from an XML config by the config function.',
+              description:
+                'A store, or a chain of stores, protected by Vigie. Applied from an XML config by the config function.',
               required: ['spec'],
               properties: {
                 apiVersion: { type: 'string' },

@@ -36,23 +36,37 @@ export function generateReference(schema: SchemaRoot): string {
     out.push(`In the \`Client\` resource: \`${jsonPath}\`.`, '');
     const attributes = node.fields.filter((f) => f.in === 'attribute');
     if (attributes.length > 0) {
-      out.push('| Attribute | Type | Required or default | Description |', '| --- | --- | --- | --- |');
+      out.push(
+        '| Attribute | Type | Required or default | Description |',
+        '| --- | --- | --- | --- |',
+      );
       for (const f of attributes) {
-        const need = f.required ? 'required' : f.default !== undefined ? `\`${String(f.default)}\`` : 'optional';
-        out.push(`| \`${f.key}\` | ${scalarDoc(f.scalar)} | ${need} | **${f.title}.** ${f.description} |`);
+        const need = f.required
+          ? 'required'
+          : f.default !== undefined
+            ? `\`${String(f.default)}\``
+            : 'optional';
+        out.push(
+          `| \`${f.key}\` | ${scalarDoc(f.scalar)} | ${need} | **${f.title}.** ${f.description} |`,
+        );
       }
       out.push('');
     }
     const elements = node.fields.filter((f) => f.in !== 'attribute');
     if (elements.length > 0) {
       out.push('| Child element | Occurs | Description |', '| --- | --- | --- |');
-      for (const f of elements) out.push(`| ${childName(f)} | ${occurs(f)} | **${f.title}.** ${f.description} |`);
+      for (const f of elements)
+        out.push(`| ${childName(f)} | ${occurs(f)} | **${f.title}.** ${f.description} |`);
       out.push('');
     }
     for (const f of elements) {
-      if (f.in === 'element') visit(f.object, `${xmlPath} > ${f.key}`, `${jsonPath}.${f.key}`, seen);
+      if (f.in === 'element')
+        visit(f.object, `${xmlPath} > ${f.key}`, `${jsonPath}.${f.key}`, seen);
       if (f.in === 'list') {
-        const itemPath = f.wrapper === undefined ? `${xmlPath} > ${f.item}` : `${xmlPath} > ${f.wrapper} > ${f.item}`;
+        const itemPath =
+          f.wrapper === undefined
+            ? `${xmlPath} > ${f.item}`
+            : `${xmlPath} > ${f.wrapper} > ${f.item}`;
         visit(f.object, itemPath, `${jsonPath}.${f.key}[]`, seen);
       }
     }
@@ -68,23 +82,31 @@ export function generateReference(schema: SchemaRoot): string {
     '| Code | Meaning |',
     '| --- | --- |',
   );
-  for (const [code, meaning] of Object.entries(PROBLEM_CODES)) out.push(`| \`${code}\` | ${meaning} |`);
+  for (const [code, meaning] of Object.entries(PROBLEM_CODES))
+    out.push(`| \`${code}\` | ${meaning} |`);
   out.push('');
   return out.join('\n');
 }
 
 function childName(field: Exclude<Field, { in: 'attribute' }>): string {
-  if (field.in === 'list' && field.wrapper !== undefined) return `\`<${field.wrapper}>\` of \`<${field.item}>\``;
+  if (field.in === 'list' && field.wrapper !== undefined)
+    return `\`<${field.wrapper}>\` of \`<${field.item}>\``;
   if (field.in === 'list') return `\`<${field.item}>\``;
   return `\`<${field.key}>\``;
 }
 
 function occurs(field: Exclude<Field, { in: 'attribute' }>): string {
   if (field.in === 'element') {
-    return field.presence === 'required' ? 'once, required' : alwaysPresent(field) ? 'at most once (defaults apply)' : 'at most once';
+    return field.presence === 'required'
+      ? 'once, required'
+      : alwaysPresent(field)
+        ? 'at most once (defaults apply)'
+        : 'at most once';
   }
   const max = field.maxItems === undefined ? 'any number' : `up to ${String(field.maxItems)}`;
-  return field.minItems > 0 ? `${String(field.minItems)} to ${max.replace('up to ', '')}` : `0, ${max}`;
+  return field.minItems > 0
+    ? `${String(field.minItems)} to ${max.replace('up to ', '')}`
+    : `0, ${max}`;
 }
 
 function scalarDoc(scalar: Scalar): string {

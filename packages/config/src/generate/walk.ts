@@ -6,7 +6,8 @@ export function collectObjects(root: ObjectNode): ObjectNode[] {
   const visit = (node: ObjectNode) => {
     const existing = seen.get(node.typeName);
     if (existing !== undefined) {
-      if (existing !== node) throw new Error(`schema: two different types are named ${node.typeName}`);
+      if (existing !== node)
+        throw new Error(`schema: two different types are named ${node.typeName}`);
       return;
     }
     seen.set(node.typeName, node);

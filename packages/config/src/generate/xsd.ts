@@ -30,7 +30,10 @@ export function generateXsd(schema: SchemaRoot): string {
 
   for (const codec of collectCodecs(schema.object)) {
     push(1, `<xs:simpleType name="${codec.name}">`);
-    push(2, `<xs:annotation><xs:documentation>${escape(stripMarkdown(codec.syntax))}</xs:documentation></xs:annotation>`);
+    push(
+      2,
+      `<xs:annotation><xs:documentation>${escape(stripMarkdown(codec.syntax))}</xs:documentation></xs:annotation>`,
+    );
     push(2, `<xs:restriction base="${codec.xsdBase ?? 'xs:token'}">`);
     push(3, `<xs:pattern value="${escape(codec.xsdPattern)}"/>`);
     push(2, '</xs:restriction>');
@@ -43,13 +46,16 @@ export function generateXsd(schema: SchemaRoot): string {
 type Push = (depth: number, line: string) => void;
 
 function children(push: Push, depth: number, node: ObjectNode): void {
-  const elements = node.fields.filter((f): f is Exclude<Field, AttributeField> => f.in !== 'attribute');
+  const elements = node.fields.filter(
+    (f): f is Exclude<Field, AttributeField> => f.in !== 'attribute',
+  );
   if (elements.length === 0) return;
   const repeated = elements.every((f) => f.in === 'list' && f.wrapper === undefined);
   if (repeated) {
     push(depth, '<xs:choice minOccurs="0" maxOccurs="unbounded">');
     for (const f of elements) {
-      if (f.in === 'list') push(depth + 1, `<xs:element name="${f.item}" type="v:${f.object.typeName}"/>`);
+      if (f.in === 'list')
+        push(depth + 1, `<xs:element name="${f.item}" type="v:${f.object.typeName}"/>`);
     }
     push(depth, '</xs:choice>');
     return;
@@ -58,7 +64,10 @@ function children(push: Push, depth: number, node: ObjectNode): void {
   for (const f of elements) {
     if (f.in === 'element') {
       const min = f.presence === 'required' ? '1' : '0';
-      push(depth + 1, `<xs:element name="${f.key}" type="v:${f.object.typeName}" minOccurs="${min}">`);
+      push(
+        depth + 1,
+        `<xs:element name="${f.key}" type="v:${f.object.typeName}" minOccurs="${min}">`,
+      );
       annotation(push, depth + 2, f);
       push(depth + 1, '</xs:element>');
     } else if (f.wrapper !== undefined) {
@@ -67,7 +76,10 @@ function children(push: Push, depth: number, node: ObjectNode): void {
       push(depth + 2, '<xs:complexType>');
       push(depth + 3, '<xs:sequence>');
       const max = f.maxItems === undefined ? 'unbounded' : String(f.maxItems);
-      push(depth + 4, `<xs:element name="${f.item}" type="v:${f.object.typeName}" minOccurs="${String(f.minItems)}" maxOccurs="${max}"/>`);
+      push(
+        depth + 4,
+        `<xs:element name="${f.item}" type="v:${f.object.typeName}" minOccurs="${String(f.minItems)}" maxOccurs="${max}"/>`,
+      );
       push(depth + 3, '</xs:sequence>');
       push(depth + 2, '</xs:complexType>');
       push(depth + 1, '</xs:element>');
@@ -104,9 +116,11 @@ function restriction(push: Push, depth: number, scalar: Scalar): void {
   switch (scalar.kind) {
     case 'string':
       push(depth, '<xs:restriction base="xs:string">');
-      if (scalar.minLength !== undefined) push(depth + 1, `<xs:minLength value="${String(scalar.minLength)}"/>`);
+      if (scalar.minLength !== undefined)
+        push(depth + 1, `<xs:minLength value="${String(scalar.minLength)}"/>`);
       push(depth + 1, `<xs:maxLength value="${String(scalar.maxLength)}"/>`);
-      if (scalar.pattern !== undefined) push(depth + 1, `<xs:pattern value="${escape(scalar.pattern)}"/>`);
+      if (scalar.pattern !== undefined)
+        push(depth + 1, `<xs:pattern value="${escape(scalar.pattern)}"/>`);
       break;
     case 'integer':
     case 'number':
@@ -126,7 +140,10 @@ function restriction(push: Push, depth: number, scalar: Scalar): void {
 }
 
 function annotation(push: Push, depth: number, doc: Doc): void {
-  push(depth, `<xs:annotation><xs:documentation>${escape(`${doc.title}: ${stripMarkdown(doc.description)}`)}</xs:documentation></xs:annotation>`);
+  push(
+    depth,
+    `<xs:annotation><xs:documentation>${escape(`${doc.title}: ${stripMarkdown(doc.description)}`)}</xs:documentation></xs:annotation>`,
+  );
 }
 
 function stripMarkdown(text: string): string {
@@ -134,5 +151,9 @@ function stripMarkdown(text: string): string {
 }
 
 function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

@@ -6,7 +6,8 @@
  */
 export const PROBLEM_CODES = {
   // Input that is not a safe, well-formed XML document.
-  VIGIE_E_INPUT_UNREADABLE: 'The file cannot be read: it does not exist, is a directory, or access is denied.',
+  VIGIE_E_INPUT_UNREADABLE:
+    'The file cannot be read: it does not exist, is a directory, or access is denied.',
   VIGIE_E_INPUT_TOO_LARGE: 'The file is larger than the size limit (4 MiB by default).',
   VIGIE_E_INPUT_BINARY:
     'The file contains NUL bytes or other control characters: it is binary, not XML.',
@@ -65,7 +66,8 @@ export const PROBLEM_CODES = {
     'A stream URL whose scheme Vigie cannot read (use rtsp, rtsps, http, https or file).',
   VIGIE_E_CREDENTIALS_IN_URL:
     'A URL carries a user name, password or token. Put credentials in the Kubernetes Secret named by `credentialsSecret` or `secretRef` instead.',
-  VIGIE_E_WEBHOOK_INSECURE: 'A webhook URL that is not `https://`: alerts must not travel in clear.',
+  VIGIE_E_WEBHOOK_INSECURE:
+    'A webhook URL that is not `https://`: alerts must not travel in clear.',
   VIGIE_E_TOO_MANY_PROBLEMS:
     'The file has more than 100 problems; only the first ones are listed. Fix those and validate again.',
   VIGIE_E_QUANTITY_INVALID:

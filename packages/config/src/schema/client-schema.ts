@@ -62,7 +62,12 @@ const time: StringScalar = {
 function attr(
   key: string,
   scalar: Scalar,
-  doc: { title: string; description: string; required?: boolean; default?: string | number | boolean },
+  doc: {
+    title: string;
+    description: string;
+    required?: boolean;
+    default?: string | number | boolean;
+  },
 ): AttributeField {
   const field: AttributeField = {
     in: 'attribute',
@@ -78,7 +83,8 @@ function attr(
 const contact = defineObject({
   typeName: 'Contact',
   title: 'Contact',
-  description: 'Who is responsible for this store\'s security. Config reports and escalations go to them.',
+  description:
+    "Who is responsible for this store's security. Config reports and escalations go to them.",
   fields: [
     attr('name', text(200), { title: 'Name', description: 'Person or team name.', required: true }),
     attr(
@@ -92,10 +98,20 @@ const contact = defineObject({
       },
       { title: 'Email', description: 'Email address.', required: true },
     ),
-    attr('phone', { kind: 'string', minLength: 3, maxLength: 40, pattern: '\\+?[0-9 ().\\-]+', patternHint: 'a phone number such as +33 1 23 45 67 89' }, {
-      title: 'Phone',
-      description: 'Phone number, for urgent escalations.',
-    }),
+    attr(
+      'phone',
+      {
+        kind: 'string',
+        minLength: 3,
+        maxLength: 40,
+        pattern: '\\+?[0-9 ().\\-]+',
+        patternHint: 'a phone number such as +33 1 23 45 67 89',
+      },
+      {
+        title: 'Phone',
+        description: 'Phone number, for urgent escalations.',
+      },
+    ),
   ],
 });
 
@@ -105,19 +121,39 @@ const window = defineObject({
   description:
     'A daily period when detection is active. A window that closes earlier than it opens runs overnight.',
   fields: [
-    attr('days', { kind: 'codec', codec: daysCodec }, { title: 'Days', description: 'The days this window applies to.', required: true }),
-    attr('open', time, { title: 'Opens', description: 'Local time when detection starts.', required: true }),
-    attr('close', time, { title: 'Closes', description: 'Local time when detection stops (24:00 for midnight).', required: true }),
+    attr(
+      'days',
+      { kind: 'codec', codec: daysCodec },
+      { title: 'Days', description: 'The days this window applies to.', required: true },
+    ),
+    attr('open', time, {
+      title: 'Opens',
+      description: 'Local time when detection starts.',
+      required: true,
+    }),
+    attr('close', time, {
+      title: 'Closes',
+      description: 'Local time when detection stops (24:00 for midnight).',
+      required: true,
+    }),
   ],
 });
 
 const closure = defineObject({
   typeName: 'ScheduleClosure',
   title: 'Closure',
-  description: 'A date when the store is closed, such as a public holiday. Detection is off all day.',
+  description:
+    'A date when the store is closed, such as a public holiday. Detection is off all day.',
   fields: [
-    attr('date', { kind: 'codec', codec: dateCodec }, { title: 'Date', description: 'The closed date, in the store\'s timezone.', required: true }),
-    attr('reason', text(200), { title: 'Reason', description: 'Why the store is closed, for people.' }),
+    attr(
+      'date',
+      { kind: 'codec', codec: dateCodec },
+      { title: 'Date', description: "The closed date, in the store's timezone.", required: true },
+    ),
+    attr('reason', text(200), {
+      title: 'Reason',
+      description: 'Why the store is closed, for people.',
+    }),
   ],
 });
 
@@ -125,70 +161,136 @@ const schedule = defineObject({
   typeName: 'Schedule',
   title: 'Schedule',
   description:
-    'When detection is active, in the store\'s timezone. With no windows, detection runs around the clock.',
+    "When detection is active, in the store's timezone. With no windows, detection runs around the clock.",
   fields: [
-    { in: 'list', key: 'windows', item: 'window', object: window, minItems: 0, title: 'Windows', description: 'Opening windows.' },
-    { in: 'list', key: 'closures', item: 'closed', object: closure, minItems: 0, title: 'Closures', description: 'Closed dates.' },
+    {
+      in: 'list',
+      key: 'windows',
+      item: 'window',
+      object: window,
+      minItems: 0,
+      title: 'Windows',
+      description: 'Opening windows.',
+    },
+    {
+      in: 'list',
+      key: 'closures',
+      item: 'closed',
+      object: closure,
+      minItems: 0,
+      title: 'Closures',
+      description: 'Closed dates.',
+    },
   ],
 });
 
-const ruleToggle = (typeName: string, title: string, description: string, extra: AttributeField[] = []) =>
+const ruleToggle = (
+  typeName: string,
+  title: string,
+  description: string,
+  extra: AttributeField[] = [],
+) =>
   defineObject({
     typeName,
     title,
     description,
     fields: [
-      attr('enabled', bool, { title: 'Enabled', description: 'Whether this rule runs.', default: true }),
-      attr('weight', { kind: 'number', minimum: 0, maximum: 10 }, {
-        title: 'Weight',
-        description: 'How much this rule adds to a track\'s suspicion score when it fires.',
-        default: 1,
+      attr('enabled', bool, {
+        title: 'Enabled',
+        description: 'Whether this rule runs.',
+        default: true,
       }),
+      attr(
+        'weight',
+        { kind: 'number', minimum: 0, maximum: 10 },
+        {
+          title: 'Weight',
+          description: "How much this rule adds to a track's suspicion score when it fires.",
+          default: 1,
+        },
+      ),
       ...extra,
     ],
   });
 
 const rule = (key: string, object: ReturnType<typeof ruleToggle>) =>
-  ({ in: 'element', key, object, presence: 'defaulted', title: object.title, description: object.description }) as const;
+  ({
+    in: 'element',
+    key,
+    object,
+    presence: 'defaulted',
+    title: object.title,
+    description: object.description,
+  }) as const;
 
 const detection = defineObject({
   typeName: 'Detection',
   title: 'Detection',
   description: 'How sensitive detection is, and which behaviour rules run.',
   fields: [
-    attr('sensitivity', { kind: 'enum', values: ['low', 'medium', 'high'] }, {
-      title: 'Sensitivity',
-      description:
-        'The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs.',
-      default: 'medium',
-    }),
+    attr(
+      'sensitivity',
+      { kind: 'enum', values: ['low', 'medium', 'high'] },
+      {
+        title: 'Sensitivity',
+        description:
+          'The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs.',
+        default: 'medium',
+      },
+    ),
     rule(
       'concealment',
-      ruleToggle('ConcealmentRule', 'Concealment rule', 'A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.', [
-        attr('holdSeconds', { kind: 'number', minimum: 0.2, maximum: 10 }, {
-          title: 'Hold time',
-          description: 'How long the hand must stay at the body after the reach, in seconds.',
-          default: 1,
-        }),
-      ]),
+      ruleToggle(
+        'ConcealmentRule',
+        'Concealment rule',
+        'A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.',
+        [
+          attr(
+            'holdSeconds',
+            { kind: 'number', minimum: 0.2, maximum: 10 },
+            {
+              title: 'Hold time',
+              description: 'How long the hand must stay at the body after the reach, in seconds.',
+              default: 1,
+            },
+          ),
+        ],
+      ),
     ),
     rule(
       'exitWithoutPayment',
-      ruleToggle('ExitWithoutPaymentRule', 'Exit without payment rule', 'A person who took goods from a shelf leaves through an exit zone without passing a checkout zone.'),
+      ruleToggle(
+        'ExitWithoutPaymentRule',
+        'Exit without payment rule',
+        'A person who took goods from a shelf leaves through an exit zone without passing a checkout zone.',
+      ),
     ),
     rule(
       'loitering',
-      ruleToggle('LoiteringRule', 'Loitering rule', 'A person stays in a shelf or high-value zone for longer than a threshold.', [
-        attr('seconds', { kind: 'integer', minimum: 10, maximum: 3600 }, {
-          title: 'Threshold',
-          description: 'How long a person may stay in one zone before it counts, in seconds.',
-          default: 120,
-        }),
-      ]),
+      ruleToggle(
+        'LoiteringRule',
+        'Loitering rule',
+        'A person stays in a shelf or high-value zone for longer than a threshold.',
+        [
+          attr(
+            'seconds',
+            { kind: 'integer', minimum: 10, maximum: 3600 },
+            {
+              title: 'Threshold',
+              description: 'How long a person may stay in one zone before it counts, in seconds.',
+              default: 120,
+            },
+          ),
+        ],
+      ),
     ),
     rule(
       'restrictedZone',
-      ruleToggle('RestrictedZoneRule', 'Restricted zone rule', 'A person enters a restricted zone (stock room, staff area).', ),
+      ruleToggle(
+        'RestrictedZoneRule',
+        'Restricted zone rule',
+        'A person enters a restricted zone (stock room, staff area).',
+      ),
     ),
   ],
 });
@@ -199,30 +301,56 @@ const model = defineObject({
   description:
     'A person and pose model supplied by the client, as ONNX (for example a YOLO pose export). It is fetched once, checked against its SHA-256 and cached.',
   fields: [
-    attr('id', nameScalar(63), { title: 'ID', description: 'How cameras refer to this model.', required: true }),
-    attr('uri', url, { title: 'URI', description: 'Where to fetch the model: `https://` or `gs://`.', required: true }),
+    attr('id', nameScalar(63), {
+      title: 'ID',
+      description: 'How cameras refer to this model.',
+      required: true,
+    }),
+    attr('uri', url, {
+      title: 'URI',
+      description: 'Where to fetch the model: `https://` or `gs://`.',
+      required: true,
+    }),
     attr(
       'sha256',
-      { kind: 'string', minLength: 64, maxLength: 64, pattern: '[0-9a-f]{64}', patternHint: '64 lowercase hexadecimal digits' },
-      { title: 'SHA-256', description: 'The model file\'s SHA-256 digest; a file that does not match is refused.', required: true },
+      {
+        kind: 'string',
+        minLength: 64,
+        maxLength: 64,
+        pattern: '[0-9a-f]{64}',
+        patternHint: '64 lowercase hexadecimal digits',
+      },
+      {
+        title: 'SHA-256',
+        description: "The model file's SHA-256 digest; a file that does not match is refused.",
+        required: true,
+      },
     ),
-    attr('format', { kind: 'enum', values: ['yolo-pose'] }, {
-      title: 'Output format',
-      description: 'How to read the model\'s outputs.',
-      default: 'yolo-pose',
-    }),
-    attr('inputSize', { kind: 'integer', minimum: 160, maximum: 1920 }, {
-      title: 'Input size',
-      description: 'The square input size, in pixels, that the model was exported with.',
-      default: 640,
-    }),
+    attr(
+      'format',
+      { kind: 'enum', values: ['yolo-pose'] },
+      {
+        title: 'Output format',
+        description: "How to read the model's outputs.",
+        default: 'yolo-pose',
+      },
+    ),
+    attr(
+      'inputSize',
+      { kind: 'integer', minimum: 160, maximum: 1920 },
+      {
+        title: 'Input size',
+        description: 'The square input size, in pixels, that the model was exported with.',
+        default: 640,
+      },
+    ),
   ],
 });
 
 const stream = defineObject({
   typeName: 'Stream',
   title: 'Stream',
-  description: 'Where the camera\'s video comes from.',
+  description: "Where the camera's video comes from.",
   fields: [
     attr('url', url, {
       title: 'URL',
@@ -233,13 +361,17 @@ const stream = defineObject({
     attr('credentialsSecret', secretName, {
       title: 'Credentials Secret',
       description:
-        'The Kubernetes Secret, in the client\'s namespace, whose `username` and `password` keys log in to the stream.',
+        "The Kubernetes Secret, in the client's namespace, whose `username` and `password` keys log in to the stream.",
     }),
-    attr('transport', { kind: 'enum', values: ['tcp', 'udp'] }, {
-      title: 'RTSP transport',
-      description: 'RTSP transport; TCP is more reliable through firewalls.',
-      default: 'tcp',
-    }),
+    attr(
+      'transport',
+      { kind: 'enum', values: ['tcp', 'udp'] },
+      {
+        title: 'RTSP transport',
+        description: 'RTSP transport; TCP is more reliable through firewalls.',
+        default: 'tcp',
+      },
+    ),
   ],
 });
 
@@ -248,40 +380,64 @@ const analysis = defineObject({
   title: 'Analysis',
   description: 'How frames are sampled from the stream for analysis.',
   fields: [
-    attr('fps', { kind: 'number', minimum: 0.5, maximum: 30 }, {
-      title: 'Frames per second',
-      description: 'How many frames per second to analyse. 5 is enough for behaviour rules.',
-      default: 5,
-    }),
-    attr('width', { kind: 'integer', minimum: 160, maximum: 7680 }, {
-      title: 'Width hint',
-      description: 'The stream\'s expected width in pixels; frames are scaled to it when set.',
-    }),
-    attr('height', { kind: 'integer', minimum: 120, maximum: 4320 }, {
-      title: 'Height hint',
-      description: 'The stream\'s expected height in pixels; frames are scaled to it when set.',
-    }),
+    attr(
+      'fps',
+      { kind: 'number', minimum: 0.5, maximum: 30 },
+      {
+        title: 'Frames per second',
+        description: 'How many frames per second to analyse. 5 is enough for behaviour rules.',
+        default: 5,
+      },
+    ),
+    attr(
+      'width',
+      { kind: 'integer', minimum: 160, maximum: 7680 },
+      {
+        title: 'Width hint',
+        description: "The stream's expected width in pixels; frames are scaled to it when set.",
+      },
+    ),
+    attr(
+      'height',
+      { kind: 'integer', minimum: 120, maximum: 4320 },
+      {
+        title: 'Height hint',
+        description: "The stream's expected height in pixels; frames are scaled to it when set.",
+      },
+    ),
   ],
 });
 
 const zone = defineObject({
   typeName: 'Zone',
   title: 'Zone',
-  description: 'An area of the camera\'s view that behaviour rules watch.',
+  description: "An area of the camera's view that behaviour rules watch.",
   fields: [
-    attr('id', nameScalar(63), { title: 'ID', description: 'Unique within the camera.', required: true }),
-    attr('type', { kind: 'enum', values: ['shelf', 'high-value', 'checkout', 'exit', 'restricted'] }, {
-      title: 'Type',
-      description:
-        '`shelf` and `high-value` hold goods, `checkout` is where people pay, `exit` is a way out, `restricted` is off-limits to customers.',
+    attr('id', nameScalar(63), {
+      title: 'ID',
+      description: 'Unique within the camera.',
       required: true,
     }),
+    attr(
+      'type',
+      { kind: 'enum', values: ['shelf', 'high-value', 'checkout', 'exit', 'restricted'] },
+      {
+        title: 'Type',
+        description:
+          '`shelf` and `high-value` hold goods, `checkout` is where people pay, `exit` is a way out, `restricted` is off-limits to customers.',
+        required: true,
+      },
+    ),
     attr('name', text(200), { title: 'Name', description: 'A name for people, shown in alerts.' }),
-    attr('points', { kind: 'codec', codec: pointsCodec }, {
-      title: 'Polygon',
-      description: 'The zone\'s outline in normalised frame coordinates.',
-      required: true,
-    }),
+    attr(
+      'points',
+      { kind: 'codec', codec: pointsCodec },
+      {
+        title: 'Polygon',
+        description: "The zone's outline in normalised frame coordinates.",
+        required: true,
+      },
+    ),
   ],
 });
 
@@ -290,21 +446,61 @@ const camera = defineObject({
   title: 'Camera',
   description: 'One camera of the store, with its stream and zones.',
   fields: [
-    attr('id', nameScalar(63), { title: 'ID', description: 'Unique within the client.', required: true }),
-    attr('name', text(200), { title: 'Name', description: 'A name for people, such as "Entrance".' }),
-    attr('enabled', bool, { title: 'Enabled', description: 'Whether this camera is analysed.', default: true }),
+    attr('id', nameScalar(63), {
+      title: 'ID',
+      description: 'Unique within the client.',
+      required: true,
+    }),
+    attr('name', text(200), {
+      title: 'Name',
+      description: 'A name for people, such as "Entrance".',
+    }),
+    attr('enabled', bool, {
+      title: 'Enabled',
+      description: 'Whether this camera is analysed.',
+      default: true,
+    }),
     attr('model', nameScalar(63), {
       title: 'Model',
-      description: '`default` for the bundled CPU model, or the ID of a model declared under `models`.',
+      description:
+        '`default` for the bundled CPU model, or the ID of a model declared under `models`.',
       default: 'default',
     }),
-    attr('sensitivity', { kind: 'enum', values: ['low', 'medium', 'high'] }, {
-      title: 'Sensitivity override',
-      description: 'Overrides the client\'s sensitivity for this camera.',
-    }),
-    { in: 'element', key: 'stream', object: stream, presence: 'required', title: stream.title, description: stream.description },
-    { in: 'element', key: 'analysis', object: analysis, presence: 'defaulted', title: analysis.title, description: analysis.description },
-    { in: 'list', key: 'zones', wrapper: 'zones', item: 'zone', object: zone, minItems: 0, maxItems: 64, title: 'Zones', description: 'The camera\'s zones.' },
+    attr(
+      'sensitivity',
+      { kind: 'enum', values: ['low', 'medium', 'high'] },
+      {
+        title: 'Sensitivity override',
+        description: "Overrides the client's sensitivity for this camera.",
+      },
+    ),
+    {
+      in: 'element',
+      key: 'stream',
+      object: stream,
+      presence: 'required',
+      title: stream.title,
+      description: stream.description,
+    },
+    {
+      in: 'element',
+      key: 'analysis',
+      object: analysis,
+      presence: 'defaulted',
+      title: analysis.title,
+      description: analysis.description,
+    },
+    {
+      in: 'list',
+      key: 'zones',
+      wrapper: 'zones',
+      item: 'zone',
+      object: zone,
+      minItems: 0,
+      maxItems: 64,
+      title: 'Zones',
+      description: "The camera's zones.",
+    },
   ],
 });
 
@@ -316,7 +512,8 @@ const webhook = defineObject({
     attr('url', url, { title: 'URL', description: 'The `https://` endpoint.', required: true }),
     attr('secretRef', secretName, {
       title: 'Signing Secret',
-      description: 'The Kubernetes Secret whose `key` signs each delivery (header `X-Vigie-Signature`).',
+      description:
+        'The Kubernetes Secret whose `key` signs each delivery (header `X-Vigie-Signature`).',
       required: true,
     }),
   ],
@@ -329,7 +526,13 @@ const email = defineObject({
   fields: [
     attr(
       'address',
-      { kind: 'string', minLength: 3, maxLength: 254, pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+', patternHint: 'an email address' },
+      {
+        kind: 'string',
+        minLength: 3,
+        maxLength: 254,
+        pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+',
+        patternHint: 'an email address',
+      },
       { title: 'Address', description: 'Email address.', required: true },
     ),
   ],
@@ -340,52 +543,103 @@ const alerts = defineObject({
   title: 'Alerts',
   description: 'Where alerts go, and how often.',
   fields: [
-    attr('cooldownSeconds', { kind: 'integer', minimum: 0, maximum: 86400 }, {
-      title: 'Cooldown',
-      description: 'After an alert on a camera, further alerts for the same incident are grouped for this long, in seconds.',
-      default: 120,
-    }),
-    { in: 'list', key: 'webhooks', item: 'webhook', object: webhook, minItems: 0, title: 'Webhooks', description: 'Webhook targets.' },
-    { in: 'list', key: 'emails', item: 'email', object: email, minItems: 0, title: 'Emails', description: 'Email targets.' },
+    attr(
+      'cooldownSeconds',
+      { kind: 'integer', minimum: 0, maximum: 86400 },
+      {
+        title: 'Cooldown',
+        description:
+          'After an alert on a camera, further alerts for the same incident are grouped for this long, in seconds.',
+        default: 120,
+      },
+    ),
+    {
+      in: 'list',
+      key: 'webhooks',
+      item: 'webhook',
+      object: webhook,
+      minItems: 0,
+      title: 'Webhooks',
+      description: 'Webhook targets.',
+    },
+    {
+      in: 'list',
+      key: 'emails',
+      item: 'email',
+      object: email,
+      minItems: 0,
+      title: 'Emails',
+      description: 'Email targets.',
+    },
   ],
 });
 
 const privacy = defineObject({
   typeName: 'Privacy',
   title: 'Privacy',
-  description: 'How evidence is protected. Vigie never identifies people: it has no face recognition.',
+  description:
+    'How evidence is protected. Vigie never identifies people: it has no face recognition.',
   fields: [
-    attr('blurFaces', bool, { title: 'Blur faces', description: 'Blur faces in snapshots and clips.', default: true }),
-    attr('evidenceRetentionDays', { kind: 'integer', minimum: 1, maximum: 365 }, {
-      title: 'Evidence retention',
-      description: 'Days after which snapshots and clips are deleted.',
-      default: 30,
+    attr('blurFaces', bool, {
+      title: 'Blur faces',
+      description: 'Blur faces in snapshots and clips.',
+      default: true,
     }),
-    attr('clipSeconds', { kind: 'integer', minimum: 2, maximum: 60 }, {
-      title: 'Clip length',
-      description: 'Length of the evidence clip around an alert, in seconds.',
-      default: 10,
-    }),
+    attr(
+      'evidenceRetentionDays',
+      { kind: 'integer', minimum: 1, maximum: 365 },
+      {
+        title: 'Evidence retention',
+        description: 'Days after which snapshots and clips are deleted.',
+        default: 30,
+      },
+    ),
+    attr(
+      'clipSeconds',
+      { kind: 'integer', minimum: 2, maximum: 60 },
+      {
+        title: 'Clip length',
+        description: 'Length of the evidence clip around an alert, in seconds.',
+        default: 10,
+      },
+    ),
   ],
 });
 
 const resources = defineObject({
   typeName: 'Resources',
   title: 'Resources',
-  description: 'How the client\'s cameras are spread over detector workers, and what each worker gets.',
+  description:
+    "How the client's cameras are spread over detector workers, and what each worker gets.",
   fields: [
-    attr('camerasPerShard', { kind: 'integer', minimum: 1, maximum: 64 }, {
-      title: 'Cameras per shard',
-      description: 'How many cameras one detector worker analyses.',
-      default: 4,
+    attr(
+      'camerasPerShard',
+      { kind: 'integer', minimum: 1, maximum: 64 },
+      {
+        title: 'Cameras per shard',
+        description: 'How many cameras one detector worker analyses.',
+        default: 4,
+      },
+    ),
+    attr(
+      'accelerator',
+      { kind: 'enum', values: ['cpu', 'nvidia-gpu'] },
+      {
+        title: 'Accelerator',
+        description: 'Run detectors on CPU, or on NVIDIA GPU nodes.',
+        default: 'cpu',
+      },
+    ),
+    attr('cpu', quantity, {
+      title: 'CPU',
+      description: 'CPU request of each detector worker.',
+      default: '1',
     }),
-    attr('accelerator', { kind: 'enum', values: ['cpu', 'nvidia-gpu'] }, {
-      title: 'Accelerator',
-      description: 'Run detectors on CPU, or on NVIDIA GPU nodes.',
-      default: 'cpu',
+    attr('memory', quantity, {
+      title: 'Memory',
+      description: 'Memory request of each detector worker.',
+      default: '1Gi',
     }),
-    attr('cpu', quantity, { title: 'CPU', description: 'CPU request of each detector worker.', default: '1' }),
-    attr('memory', quantity, { title: 'Memory', description: 'Memory request of each detector worker.', default: '1Gi' }),
   ],
 });
 
@@ -396,23 +650,94 @@ const clientConfig = defineObject({
   fields: [
     attr('id', nameScalar(50), {
       title: 'ID',
-      description: 'The client\'s identifier; it names the `Client` resource and its namespace.',
+      description: "The client's identifier; it names the `Client` resource and its namespace.",
       required: true,
     }),
-    attr('name', text(200), { title: 'Name', description: 'The store\'s name, for people.', required: true }),
-    attr('timezone', { kind: 'string', minLength: 1, maxLength: 64 }, {
-      title: 'Timezone',
-      description: 'The store\'s IANA timezone, such as `Europe/Paris`; the schedule is read in it.',
+    attr('name', text(200), {
+      title: 'Name',
+      description: "The store's name, for people.",
       required: true,
     }),
-    { in: 'element', key: 'contact', object: contact, presence: 'required', title: contact.title, description: contact.description },
-    { in: 'element', key: 'schedule', object: schedule, presence: 'defaulted', title: schedule.title, description: schedule.description },
-    { in: 'element', key: 'detection', object: detection, presence: 'defaulted', title: detection.title, description: detection.description },
-    { in: 'list', key: 'models', wrapper: 'models', item: 'model', object: model, minItems: 0, maxItems: 16, title: 'Models', description: 'Custom models that cameras may use.' },
-    { in: 'list', key: 'cameras', wrapper: 'cameras', item: 'camera', object: camera, minItems: 1, maxItems: MAX_CAMERAS, title: 'Cameras', description: 'The store\'s cameras.' },
-    { in: 'element', key: 'alerts', object: alerts, presence: 'defaulted', title: alerts.title, description: alerts.description },
-    { in: 'element', key: 'privacy', object: privacy, presence: 'defaulted', title: privacy.title, description: privacy.description },
-    { in: 'element', key: 'resources', object: resources, presence: 'defaulted', title: resources.title, description: resources.description },
+    attr(
+      'timezone',
+      { kind: 'string', minLength: 1, maxLength: 64 },
+      {
+        title: 'Timezone',
+        description:
+          "The store's IANA timezone, such as `Europe/Paris`; the schedule is read in it.",
+        required: true,
+      },
+    ),
+    {
+      in: 'element',
+      key: 'contact',
+      object: contact,
+      presence: 'required',
+      title: contact.title,
+      description: contact.description,
+    },
+    {
+      in: 'element',
+      key: 'schedule',
+      object: schedule,
+      presence: 'defaulted',
+      title: schedule.title,
+      description: schedule.description,
+    },
+    {
+      in: 'element',
+      key: 'detection',
+      object: detection,
+      presence: 'defaulted',
+      title: detection.title,
+      description: detection.description,
+    },
+    {
+      in: 'list',
+      key: 'models',
+      wrapper: 'models',
+      item: 'model',
+      object: model,
+      minItems: 0,
+      maxItems: 16,
+      title: 'Models',
+      description: 'Custom models that cameras may use.',
+    },
+    {
+      in: 'list',
+      key: 'cameras',
+      wrapper: 'cameras',
+      item: 'camera',
+      object: camera,
+      minItems: 1,
+      maxItems: MAX_CAMERAS,
+      title: 'Cameras',
+      description: "The store's cameras.",
+    },
+    {
+      in: 'element',
+      key: 'alerts',
+      object: alerts,
+      presence: 'defaulted',
+      title: alerts.title,
+      description: alerts.description,
+    },
+    {
+      in: 'element',
+      key: 'privacy',
+      object: privacy,
+      presence: 'defaulted',
+      title: privacy.title,
+      description: privacy.description,
+    },
+    {
+      in: 'element',
+      key: 'resources',
+      object: resources,
+      presence: 'defaulted',
+      title: resources.title,
+      description: resources.description,
+    },
   ],
 });
 

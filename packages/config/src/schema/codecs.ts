@@ -119,7 +119,11 @@ export const dateCodec: Codec<string> = {
     if (match) {
       const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
       const date = new Date(Date.UTC(year, month - 1, day));
-      if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day) {
+      if (
+        date.getUTCFullYear() === year &&
+        date.getUTCMonth() === month - 1 &&
+        date.getUTCDate() === day
+      ) {
         return { ok: true, value: collapsed };
       }
     }

@@ -85,12 +85,7 @@ export interface CodecScalar {
 
 /** Any value that fits in an XML attribute. */
 export type Scalar =
-  | StringScalar
-  | IntegerScalar
-  | NumberScalar
-  | BooleanScalar
-  | EnumScalar
-  | CodecScalar;
+  StringScalar | IntegerScalar | NumberScalar | BooleanScalar | EnumScalar | CodecScalar;
 
 /** A value written as an XML attribute: `<camera fps="5">` becomes `{ fps: 5 }`. */
 export interface AttributeField extends Doc {

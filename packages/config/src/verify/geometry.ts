@@ -7,7 +7,11 @@ export type PolygonVerdict =
   | { readonly ok: false; readonly reason: 'out-of-range'; readonly point: number }
   | { readonly ok: false; readonly reason: 'repeated-point'; readonly point: number }
   | { readonly ok: false; readonly reason: 'no-area' }
-  | { readonly ok: false; readonly reason: 'self-intersects'; readonly edges: readonly [number, number] };
+  | {
+      readonly ok: false;
+      readonly reason: 'self-intersects';
+      readonly edges: readonly [number, number];
+    };
 
 /** Areas below this are no area at all: a sliver thinner than a pixel of a 4K frame. */
 const MIN_AREA = 1e-7;
@@ -65,23 +69,29 @@ export function verifyPolygon(points: readonly Point[]): PolygonVerdict {
   const n = points.length;
   for (let i = 0; i < n; i++) {
     const [x, y] = points[i] ?? [0, 0];
-    if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1)) return { ok: false, reason: 'out-of-range', point: i };
+    if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
+      return { ok: false, reason: 'out-of-range', point: i };
   }
   for (let i = 0; i < n; i++) {
     const a = points[i] ?? [0, 0];
     const b = points[(i + 1) % n] ?? [0, 0];
-    if (a[0] === b[0] && a[1] === b[1]) return { ok: false, reason: 'repeated-point', point: (i + 1) % n };
+    if (a[0] === b[0] && a[1] === b[1])
+      return { ok: false, reason: 'repeated-point', point: (i + 1) % n };
   }
   const origin = points[0] ?? [0, 0];
   const other = points[1] ?? [0, 0];
-  if (points.every((p) => sign(cross(origin, other, p)) === 0)) return { ok: false, reason: 'no-area' };
+  if (points.every((p) => sign(cross(origin, other, p)) === 0))
+    return { ok: false, reason: 'no-area' };
   const vertex = (i: number): Point => points[((i % n) + n) % n] ?? [0, 0];
   for (let i = 0; i < n; i++) {
     const a = vertex(i);
     const b = vertex(i + 1);
     // Neighbouring edges share a corner; they are only wrong when they fold back on each other.
     const c = vertex(i + 2);
-    if (sign(cross(a, b, c)) === 0 && (c[0] - b[0]) * (a[0] - b[0]) + (c[1] - b[1]) * (a[1] - b[1]) > 0) {
+    if (
+      sign(cross(a, b, c)) === 0 &&
+      (c[0] - b[0]) * (a[0] - b[0]) + (c[1] - b[1]) * (a[1] - b[1]) > 0
+    ) {
       return { ok: false, reason: 'self-intersects', edges: [i, (i + 1) % n] };
     }
     for (let j = i + 2; j < n; j++) {

@@ -68,7 +68,11 @@ export function verifySchedule(schedule: Schedule): PathProblem[] {
   schedule.windows.forEach((w, i) => {
     const path = `schedule.windows[${String(i)}]`;
     if (w.open === '24:00') {
-      problems.push({ code: 'VIGIE_E_SCHEDULE_INVALID', message: 'a window cannot open at 24:00; use 00:00', path: `${path}.open` });
+      problems.push({
+        code: 'VIGIE_E_SCHEDULE_INVALID',
+        message: 'a window cannot open at 24:00; use 00:00',
+        path: `${path}.open`,
+      });
       return;
     }
     if (w.open === w.close) {
@@ -96,14 +100,22 @@ export function verifySchedule(schedule: Schedule): PathProblem[] {
   const dates = new Set<string>();
   schedule.closures.forEach((c, i) => {
     if (dates.has(c.date)) {
-      problems.push({ code: 'VIGIE_E_SCHEDULE_DUPLICATE_CLOSURE', message: `${c.date} is listed as closed twice`, path: `schedule.closures[${String(i)}].date` });
+      problems.push({
+        code: 'VIGIE_E_SCHEDULE_DUPLICATE_CLOSURE',
+        message: `${c.date} is listed as closed twice`,
+        path: `schedule.closures[${String(i)}].date`,
+      });
     }
     dates.add(c.date);
   });
   return problems;
 }
 
-function duplicates<T extends { readonly id: string }>(items: readonly T[], path: string, what: string): PathProblem[] {
+function duplicates(
+  items: readonly { readonly id: string }[],
+  path: string,
+  what: string,
+): PathProblem[] {
   const first = new Map<string, number>();
   const problems: PathProblem[] = [];
   items.forEach((item, i) => {
@@ -137,13 +149,25 @@ export function verifyModels(config: ClientConfig): PathProblem[] {
   config.models.forEach((model, i) => {
     const path = `models[${String(i)}]`;
     if (model.id === 'default') {
-      problems.push({ code: 'VIGIE_E_DUPLICATE_ID', message: 'model ID "default" is reserved for the bundled model', path: `${path}.id` });
+      problems.push({
+        code: 'VIGIE_E_DUPLICATE_ID',
+        message: 'model ID "default" is reserved for the bundled model',
+        path: `${path}.id`,
+      });
     }
     const uri = parseUrl(model.uri);
     if (uri === undefined) {
-      problems.push({ code: 'VIGIE_E_URL_INVALID', message: `"${model.uri}" is not an absolute URI`, path: `${path}.uri` });
+      problems.push({
+        code: 'VIGIE_E_URL_INVALID',
+        message: `"${model.uri}" is not an absolute URI`,
+        path: `${path}.uri`,
+      });
     } else if (uri.protocol !== 'https:' && uri.protocol !== 'gs:') {
-      problems.push({ code: 'VIGIE_E_MODEL_URI_SCHEME', message: `model URI scheme "${uri.protocol}" is not supported; use https:// or gs://`, path: `${path}.uri` });
+      problems.push({
+        code: 'VIGIE_E_MODEL_URI_SCHEME',
+        message: `model URI scheme "${uri.protocol}" is not supported; use https:// or gs://`,
+        path: `${path}.uri`,
+      });
     } else {
       problems.push(...verifyNoCredentials(uri, `${path}.uri`));
     }
@@ -151,14 +175,19 @@ export function verifyModels(config: ClientConfig): PathProblem[] {
   config.cameras.forEach((camera, i) => {
     if (camera.model !== 'default' && !declared.has(camera.model)) {
       const known = ['default', ...declared].join(', ');
-      problems.push({ code: 'VIGIE_E_MODEL_UNKNOWN', message: `model "${camera.model}" is not declared; known models: ${known}`, path: `cameras[${String(i)}].model` });
+      problems.push({
+        code: 'VIGIE_E_MODEL_UNKNOWN',
+        message: `model "${camera.model}" is not declared; known models: ${known}`,
+        path: `cameras[${String(i)}].model`,
+      });
     }
   });
   return problems;
 }
 
 const STREAM_SCHEMES = new Set(['rtsp:', 'rtsps:', 'http:', 'https:', 'file:']);
-const SECRET_QUERY_KEYS = /^(user(name)?|pass(word|wd)?|pwd|token|auth|key|secret|api[-_]?key|access[-_]?token)$/i;
+const SECRET_QUERY_KEYS =
+  /^(user(name)?|pass(word|wd)?|pwd|token|auth|key|secret|api[-_]?key|access[-_]?token)$/i;
 
 function parseUrl(text: string): URL | undefined {
   try {
@@ -170,11 +199,24 @@ function parseUrl(text: string): URL | undefined {
 
 function verifyNoCredentials(url: URL, path: string): PathProblem[] {
   if (url.username !== '' || url.password !== '') {
-    return [{ code: 'VIGIE_E_CREDENTIALS_IN_URL', message: 'the URL contains a user name or password; remove it and reference a Secret instead', path }];
+    return [
+      {
+        code: 'VIGIE_E_CREDENTIALS_IN_URL',
+        message:
+          'the URL contains a user name or password; remove it and reference a Secret instead',
+        path,
+      },
+    ];
   }
   for (const key of url.searchParams.keys()) {
     if (SECRET_QUERY_KEYS.test(key)) {
-      return [{ code: 'VIGIE_E_CREDENTIALS_IN_URL', message: `the URL's query parameter "${key}" looks like a credential; reference a Secret instead`, path }];
+      return [
+        {
+          code: 'VIGIE_E_CREDENTIALS_IN_URL',
+          message: `the URL's query parameter "${key}" looks like a credential; reference a Secret instead`,
+          path,
+        },
+      ];
     }
   }
   return [];
@@ -186,9 +228,17 @@ export function verifyCamera(camera: Camera, path: string): PathProblem[] {
   const urlPath = `${path}.stream.url`;
   const url = parseUrl(camera.stream.url);
   if (url === undefined) {
-    problems.push({ code: 'VIGIE_E_URL_INVALID', message: `"${camera.stream.url}" is not an absolute URL such as rtsp://10.0.0.12:554/stream1`, path: urlPath });
+    problems.push({
+      code: 'VIGIE_E_URL_INVALID',
+      message: `"${camera.stream.url}" is not an absolute URL such as rtsp://10.0.0.12:554/stream1`,
+      path: urlPath,
+    });
   } else if (!STREAM_SCHEMES.has(url.protocol)) {
-    problems.push({ code: 'VIGIE_E_STREAM_SCHEME', message: `stream scheme "${url.protocol}" is not supported; use rtsp, rtsps, http, https or file`, path: urlPath });
+    problems.push({
+      code: 'VIGIE_E_STREAM_SCHEME',
+      message: `stream scheme "${url.protocol}" is not supported; use rtsp, rtsps, http, https or file`,
+      path: urlPath,
+    });
   } else {
     problems.push(...verifyNoCredentials(url, urlPath));
   }
@@ -199,14 +249,26 @@ export function verifyCamera(camera: Camera, path: string): PathProblem[] {
     switch (verdict.reason) {
       case 'out-of-range': {
         const [x, y] = zone.points[verdict.point] ?? [0, 0];
-        problems.push({ code: 'VIGIE_E_ZONE_OUT_OF_RANGE', message: `zone "${zone.id}": point ${String(verdict.point + 1)} (${String(x)},${String(y)}) is outside the frame; coordinates go from 0 to 1`, path: zonePath });
+        problems.push({
+          code: 'VIGIE_E_ZONE_OUT_OF_RANGE',
+          message: `zone "${zone.id}": point ${String(verdict.point + 1)} (${String(x)},${String(y)}) is outside the frame; coordinates go from 0 to 1`,
+          path: zonePath,
+        });
         break;
       }
       case 'repeated-point':
-        problems.push({ code: 'VIGIE_E_ZONE_DEGENERATE', message: `zone "${zone.id}": point ${String(verdict.point + 1)} repeats the point before it`, path: zonePath });
+        problems.push({
+          code: 'VIGIE_E_ZONE_DEGENERATE',
+          message: `zone "${zone.id}": point ${String(verdict.point + 1)} repeats the point before it`,
+          path: zonePath,
+        });
         break;
       case 'no-area':
-        problems.push({ code: 'VIGIE_E_ZONE_DEGENERATE', message: `zone "${zone.id}" has no area: its points are on one line`, path: zonePath });
+        problems.push({
+          code: 'VIGIE_E_ZONE_DEGENERATE',
+          message: `zone "${zone.id}" has no area: its points are on one line`,
+          path: zonePath,
+        });
         break;
       case 'self-intersects':
         problems.push({
@@ -227,9 +289,17 @@ export function verifyAlerts(config: ClientConfig): PathProblem[] {
     const path = `alerts.webhooks[${String(i)}].url`;
     const url = parseUrl(webhook.url);
     if (url === undefined) {
-      problems.push({ code: 'VIGIE_E_URL_INVALID', message: `"${webhook.url}" is not an absolute URL`, path });
+      problems.push({
+        code: 'VIGIE_E_URL_INVALID',
+        message: `"${webhook.url}" is not an absolute URL`,
+        path,
+      });
     } else if (url.protocol !== 'https:') {
-      problems.push({ code: 'VIGIE_E_WEBHOOK_INSECURE', message: `webhook URL must use https://, not ${url.protocol}//`, path });
+      problems.push({
+        code: 'VIGIE_E_WEBHOOK_INSECURE',
+        message: `webhook URL must use https://, not ${url.protocol}//`,
+        path,
+      });
     } else {
       problems.push(...verifyNoCredentials(url, path));
     }

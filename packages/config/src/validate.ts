@@ -4,7 +4,7 @@
 
 import { decodeDocument } from './decode/decode.js';
 import type { ClientConfig } from './generated/types.js';
-import type { Position, Problem } from './problems/problem.js';
+import type { Problem } from './problems/problem.js';
 import { compareProblems } from './problems/problem.js';
 import { CLIENT_SCHEMA } from './schema/client-schema.js';
 import { verifyClientConfig } from './verify/verify-client.js';
@@ -32,7 +32,7 @@ export function parseClientConfig(
 ): ConfigResult {
   const parsed = parseXml(input, options.limits ?? DEFAULT_XML_LIMITS);
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
-  const decoded = decodeDocument(parsed.root, CLIENT_SCHEMA);
+  const decoded = decodeDocument(parsed.root, CLIENT_SCHEMA, parsed.source);
   if (decoded.value === undefined) {
     return { ok: false, problems: [...decoded.problems].sort(compareProblems) };
   }
@@ -40,20 +40,18 @@ export function parseClientConfig(
   const config = decoded.value as unknown as ClientConfig;
   const semantic = verifyClientConfig(config);
   if (semantic.length === 0) return { ok: true, config };
-  const root = parsed.root.position;
-  const problems = semantic.map((p) => ({ ...p, ...locate(decoded.positions, p.path, root) }));
+  const problems = semantic.map((p) => ({
+    ...p,
+    ...parsed.source.positionAt(locate(decoded.offsets, p.path, parsed.root.offset)),
+  }));
   return { ok: false, problems: problems.sort(compareProblems) };
 }
 
-/** The position of `path`, or of its nearest ancestor that has one. */
-function locate(
-  positions: ReadonlyMap<string, Position>,
-  path: string,
-  fallback: Position,
-): Position {
+/** The source offset of `path`, or of its nearest ancestor that has one. */
+function locate(offsets: ReadonlyMap<string, number>, path: string, fallback: number): number {
   for (let p = path; ;) {
-    const found = positions.get(p);
-    if (found !== undefined) return { line: found.line, column: found.column };
+    const found = offsets.get(p);
+    if (found !== undefined) return found;
     if (p === '') return fallback;
     const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
     p = cut <= 0 ? '' : p.slice(0, cut);

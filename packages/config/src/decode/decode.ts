@@ -8,6 +8,7 @@ import type { Position, Problem } from '../problems/problem.js';
 import type { AttributeField, ObjectNode, Scalar, SchemaRoot } from '../schema/dsl.js';
 import { elementNameOf } from '../schema/dsl.js';
 import type { XmlAttribute, XmlElement } from '../xml/parse-xml.js';
+import type { SourceText } from '../xml/source.js';
 
 /** The namespace of `xsi:schemaLocation` and friends, which editors add to the root. */
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -22,20 +23,25 @@ export const MAX_PROBLEMS = 100;
 export interface DecodeResult {
   readonly value: Record<string, unknown> | undefined;
   readonly problems: Problem[];
-  /** Where each JSON path's value was written, for locating later problems. */
-  readonly positions: Map<string, Position>;
+  /** Where (as an offset in the source) each JSON path's value was written. */
+  readonly offsets: Map<string, number>;
 }
 
 class TooManyProblems extends Error {}
 
 interface Context {
+  readonly source: SourceText;
   readonly problems: Problem[];
-  readonly positions: Map<string, Position>;
+  readonly offsets: Map<string, number>;
 }
 
 /** Decodes `root` against `schema`; `value` is set only when there are no problems. */
-export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResult {
-  const ctx: Context = { problems: [], positions: new Map() };
+export function decodeDocument(
+  root: XmlElement,
+  schema: SchemaRoot,
+  source: SourceText,
+): DecodeResult {
+  const ctx: Context = { source, problems: [], offsets: new Map() };
   if (root.local !== schema.element || root.uri !== schema.namespace) {
     const found =
       root.uri === ''
@@ -44,9 +50,9 @@ export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResu
     ctx.problems.push({
       code: 'VIGIE_E_XML_NAMESPACE',
       message: `expected <${schema.element} xmlns="${schema.namespace}">, found ${found}`,
-      ...root.position,
+      ...source.positionAt(root.offset),
     });
-    return { value: undefined, problems: ctx.problems, positions: ctx.positions };
+    return { value: undefined, problems: ctx.problems, offsets: ctx.offsets };
   }
   let value: Record<string, unknown> | undefined;
   try {
@@ -57,7 +63,7 @@ export function decodeDocument(root: XmlElement, schema: SchemaRoot): DecodeResu
   return {
     value: ctx.problems.length === 0 ? value : undefined,
     problems: ctx.problems,
-    positions: ctx.positions,
+    offsets: ctx.offsets,
   };
 }
 
@@ -65,9 +71,10 @@ function report(
   ctx: Context,
   code: ProblemCode,
   message: string,
-  at: Position,
+  offset: number,
   path: string,
 ): void {
+  const at: Position = ctx.source.positionAt(offset);
   if (ctx.problems.length >= MAX_PROBLEMS) {
     ctx.problems.push({
       code: 'VIGIE_E_TOO_MANY_PROBLEMS',
@@ -91,7 +98,7 @@ function decodeObject(
   ctx: Context,
   ns: string,
 ): Record<string, unknown> {
-  ctx.positions.set(path, el.position);
+  ctx.offsets.set(path, el.offset);
   const out: Record<string, unknown> = {};
   const attributes = new Map<string, XmlAttribute>();
 
@@ -110,7 +117,7 @@ function decodeObject(
           attr.local,
           node.fields.filter((f) => f.in === 'attribute').map((f) => f.key),
         )}`,
-        attr.position,
+        attr.offset,
         path,
       );
       continue;
@@ -123,7 +130,7 @@ function decodeObject(
       ctx,
       'VIGIE_E_SCHEMA_TEXT',
       `<${el.local}> cannot contain text; its values are attributes`,
-      t.position,
+      t.offset,
       path,
     );
   }
@@ -144,7 +151,7 @@ function decodeObject(
         ctx,
         'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT',
         `<${el.local}> cannot contain <${child.local}>${where}${child.uri === ns ? suggest(child.local, names) : ''}`,
-        child.position,
+        child.offset,
         path,
       );
       continue;
@@ -165,7 +172,7 @@ function decodeObject(
               ctx,
               'VIGIE_E_SCHEMA_MISSING_ATTRIBUTE',
               `<${el.local}> needs the attribute "${field.key}" (${field.title.toLowerCase()})`,
-              el.position,
+              el.offset,
               key,
             );
           } else if (field.default !== undefined) {
@@ -173,7 +180,7 @@ function decodeObject(
           }
           break;
         }
-        ctx.positions.set(key, attr.valuePosition);
+        ctx.offsets.set(key, attr.valueOffset);
         const decoded = decodeScalar(field, attr.value);
         if (decoded.ok) out[field.key] = decoded.value;
         else
@@ -181,7 +188,7 @@ function decodeObject(
             ctx,
             decoded.code,
             `${el.local}.${field.key}: ${decoded.message}`,
-            attr.valuePosition,
+            attr.valueOffset,
             key,
           );
         break;
@@ -193,7 +200,7 @@ function decodeObject(
             ctx,
             'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT',
             `<${field.key}> may appear only once in <${el.local}>`,
-            extra.position,
+            extra.offset,
             key,
           );
         }
@@ -205,7 +212,7 @@ function decodeObject(
             ctx,
             'VIGIE_E_SCHEMA_MISSING_ELEMENT',
             `<${el.local}> needs a <${field.key}> element (${field.title.toLowerCase()})`,
-            el.position,
+            el.offset,
             key,
           );
         } else if (field.presence === 'defaulted') {
@@ -223,7 +230,7 @@ function decodeObject(
               ctx,
               'VIGIE_E_SCHEMA_DUPLICATE_ELEMENT',
               `<${field.wrapper}> may appear only once in <${el.local}>`,
-              extra.position,
+              extra.offset,
               key,
             );
           }
@@ -234,7 +241,7 @@ function decodeObject(
                 ctx,
                 'VIGIE_E_SCHEMA_MISSING_ELEMENT',
                 `<${el.local}> needs a <${field.wrapper}> element with at least ${String(field.minItems)} <${field.item}>`,
-                el.position,
+                el.offset,
                 key,
               );
             }
@@ -246,13 +253,13 @@ function decodeObject(
         } else {
           items = children.get(field.item) ?? [];
         }
-        ctx.positions.set(key, listElement.position);
+        ctx.offsets.set(key, listElement.offset);
         if (items.length < field.minItems) {
           report(
             ctx,
             'VIGIE_E_SCHEMA_TOO_FEW',
             `<${listElement.local}> needs at least ${String(field.minItems)} <${field.item}>`,
-            listElement.position,
+            listElement.offset,
             key,
           );
         }
@@ -262,7 +269,7 @@ function decodeObject(
             ctx,
             'VIGIE_E_SCHEMA_TOO_MANY',
             `<${listElement.local}> may hold at most ${String(field.maxItems)} <${field.item}>, found ${String(items.length)}`,
-            over.position,
+            over.offset,
             key,
           );
         }
@@ -290,7 +297,7 @@ function decodeWrapper(
       ctx,
       'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE',
       `<${wrapper.local}> has no attributes; found "${attr.local}"`,
-      attr.position,
+      attr.offset,
       path,
     );
   }
@@ -299,7 +306,7 @@ function decodeWrapper(
       ctx,
       'VIGIE_E_SCHEMA_TEXT',
       `<${wrapper.local}> cannot contain text, only <${item}> elements`,
-      t.position,
+      t.offset,
       path,
     );
   }
@@ -311,7 +318,7 @@ function decodeWrapper(
         ctx,
         'VIGIE_E_SCHEMA_UNKNOWN_ELEMENT',
         `<${wrapper.local}> can only contain <${item}>, found <${child.local}>`,
-        child.position,
+        child.offset,
         path,
       );
   }

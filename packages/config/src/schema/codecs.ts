@@ -12,6 +12,7 @@ export function collapseWhitespace(text: string): string {
 
 const DECIMAL = '[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)';
 const POINT = `${DECIMAL},${DECIMAL}`;
+const POINT_PATTERN = new RegExp(`^${POINT}$`);
 
 /** The most points a zone polygon may have. */
 export const MAX_POLYGON_POINTS = 64;
@@ -32,9 +33,8 @@ export const pointsCodec: Codec<[number, number][]> = {
     const collapsed = collapseWhitespace(text);
     const pairs = collapsed === '' ? [] : collapsed.split(' ');
     const points: [number, number][] = [];
-    const pointPattern = new RegExp(`^${POINT}$`);
     for (const pair of pairs) {
-      if (!pointPattern.test(pair)) {
+      if (!POINT_PATTERN.test(pair)) {
         return {
           ok: false,
           code: 'VIGIE_E_ZONE_POINTS_SYNTAX',

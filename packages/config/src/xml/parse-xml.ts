@@ -12,28 +12,31 @@ import type { ProblemCode } from '../problems/codes.js';
 import type { Position, Problem } from '../problems/problem.js';
 import { bytePosition, firstInvalidUtf8, SourceText } from './source.js';
 
-/** An attribute with the position of its name and of its value. */
+/**
+ * An attribute, with the offsets of its name and value in the source text. Offsets become
+ * line and column only when a problem is reported, which keeps parsing large files cheap.
+ */
 export interface XmlAttribute {
   readonly local: string;
   readonly prefix: string;
   readonly uri: string;
   readonly value: string;
-  readonly position: Position;
-  readonly valuePosition: Position;
+  readonly offset: number;
+  readonly valueOffset: number;
 }
 
 /** A run of non-whitespace text inside an element. */
 export interface XmlText {
   readonly value: string;
-  readonly position: Position;
+  readonly offset: number;
 }
 
-/** An element of a parsed document, with positions for error messages. */
+/** An element of a parsed document, with its offset in the source text. */
 export interface XmlElement {
   readonly local: string;
   readonly prefix: string;
   readonly uri: string;
-  readonly position: Position;
+  readonly offset: number;
   readonly attributes: XmlAttribute[];
   readonly children: XmlElement[];
   readonly text: XmlText[];
@@ -57,7 +60,7 @@ export const DEFAULT_XML_LIMITS: XmlLimits = {
 
 /** The outcome of parsing: a document, or the one problem that stopped the parser. */
 export type XmlParseResult =
-  | { readonly ok: true; readonly root: XmlElement }
+  | { readonly ok: true; readonly root: XmlElement; readonly source: SourceText }
   | { readonly ok: false; readonly problem: Problem };
 
 /** The XInclude namespace, refused wherever it appears. */
@@ -93,30 +96,33 @@ export function decodeXmlBytes(
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
     return fail('VIGIE_E_INPUT_ENCODING', 'file is UTF-16; save it as UTF-8');
   }
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i] ?? 0;
-    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) {
-      const what = b === 0 ? 'a NUL byte' : `control byte 0x${b.toString(16).padStart(2, '0')}`;
-      return fail(
-        'VIGIE_E_INPUT_BINARY',
-        `${what}: this is a binary file, not XML`,
-        bytePosition(bytes, i),
-      );
-    }
+  // Control bytes are checked first: binary junk is more often invalid UTF-8 too, and "binary"
+  // is the better explanation.
+  const control = bytes.findIndex((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (control !== -1) {
+    const b = bytes[control] ?? 0;
+    const what = b === 0 ? 'a NUL byte' : `control byte 0x${b.toString(16).padStart(2, '0')}`;
+    return fail(
+      'VIGIE_E_INPUT_BINARY',
+      `${what}: this is a binary file, not XML`,
+      bytePosition(bytes, control),
+    );
   }
-  const bad = firstInvalidUtf8(bytes);
-  if (bad !== -1) {
+  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+      hasBom ? bytes.subarray(3) : bytes,
+    );
+    return { ok: true, text };
+  } catch {
+    // The decoder does not say where; find the first bad byte ourselves.
+    const bad = Math.max(0, firstInvalidUtf8(bytes));
     return fail(
       'VIGIE_E_INPUT_ENCODING',
       `invalid UTF-8 byte 0x${(bytes[bad] ?? 0).toString(16)}; save the file as UTF-8`,
       bytePosition(bytes, bad),
     );
   }
-  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
-    hasBom ? bytes.subarray(3) : bytes,
-  );
-  return { ok: true, text };
 }
 
 /** Parses an XML document from bytes (UTF-8) or text, within `limits`. */
@@ -144,15 +150,16 @@ export function parseXml(
     text = decoded.text;
   }
   try {
-    return { ok: true, root: parseText(text, limits) };
+    const source = new SourceText(text);
+    return { ok: true, root: parseText(source, limits), source };
   } catch (error) {
     if (error instanceof Stop) return { ok: false, problem: error.problem };
     throw error;
   }
 }
 
-function parseText(text: string, limits: XmlLimits): XmlElement {
-  const source = new SourceText(text);
+function parseText(source: SourceText, limits: XmlLimits): XmlElement {
+  const text = source.text;
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
@@ -225,8 +232,8 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
         prefix: attr.prefix,
         uri: attr.uri,
         value: attr.value,
-        position: source.positionAt(at.name),
-        valuePosition: source.positionAt(at.value),
+        offset: at.name,
+        valueOffset: at.value,
       });
     }
     nodes++;
@@ -249,7 +256,7 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
       local: tag.local,
       prefix: tag.prefix,
       uri,
-      position: source.positionAt(tagStart),
+      offset: tagStart,
       attributes,
       children: [],
       text: [],
@@ -275,7 +282,7 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
     if (current === undefined || value.trim() === '') return;
     let offset = lastTagEnd;
     while (offset < text.length && /\s/.test(text.charAt(offset))) offset++;
-    current.text.push({ value, position: source.positionAt(offset) });
+    current.text.push({ value, offset });
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
@@ -287,10 +294,13 @@ function parseText(text: string, limits: XmlLimits): XmlElement {
   return root;
 }
 
+/** Names and values of attributes: quoted values are matched whole, so `a="b=&quot;c&quot;"` is one. */
+const ATTRIBUTE = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/g;
+
 /**
  * Finds where each attribute's name and value start inside the tag text `text[start, end)`.
- * Quoted values are skipped whole, so a value that looks like `a="b"` is never mistaken for an
- * attribute.
+ * Each match resumes after the previous quoted value, so text inside a value is never mistaken
+ * for an attribute.
  */
 function locateAttributes(
   text: string,
@@ -298,23 +308,17 @@ function locateAttributes(
   end: number,
 ): Map<string, { name: number; value: number }> {
   const found = new Map<string, { name: number; value: number }>();
-  const pattern = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/gy;
-  let i = start + 1;
-  // Skip the element name.
-  while (i < end && !/[\s/>]/.test(text.charAt(i))) i++;
-  while (i < end) {
-    const ch = text.charAt(i);
-    if (/\s/.test(ch)) {
-      i++;
-      continue;
-    }
-    pattern.lastIndex = i;
-    const match = pattern.exec(text);
-    if (match === null || match.index >= end) break;
-    const name = match[1] ?? '';
+  ATTRIBUTE.lastIndex = start + 1;
+  for (
+    let match = ATTRIBUTE.exec(text);
+    match !== null && match.index < end;
+    match = ATTRIBUTE.exec(text)
+  ) {
     const quoted = match[2] ?? '';
-    found.set(name, { name: i, value: pattern.lastIndex - quoted.length + 1 });
-    i = pattern.lastIndex;
+    found.set(match[1] ?? '', {
+      name: match.index,
+      value: ATTRIBUTE.lastIndex - quoted.length + 1,
+    });
   }
   return found;
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need (Debian packages, npm packages, the
+# control-plane binaries built from the Go module proxy), checks generated files and lint, and
+# runs every test. Works on a fresh machine; later runs reuse the caches in ~/.cache/vigie.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Checking Node.js and Go"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error(`Node.js 20.19 or newer is required, found ${process.version}`); process.exit(1) }'
+command -v go >/dev/null || { echo "Go is required to build the test control plane" >&2; exit 1; }
+
+step "Installing Debian packages the tests use"
+scripts/ensure-debian-packages.sh
+
+step "Installing npm packages (npm ci) and building"
+npm ci --no-audit --no-fund
+
+step "Building the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok, fake-gcs-server)"
+scripts/ensure-tools.sh >/dev/null
+
+step "Checking generated files"
+node scripts/generate.js --check
+
+step "Linting"
+npx eslint .
+npx prettier --check . >/dev/null
+
+step "Running tests"
+node scripts/run-tests.js

@@ -215,7 +215,10 @@ function parseText(source: SourceText, limits: XmlLimits): XmlElement {
   parser.on('opentag', (tag) => {
     const tagEnd = parser.position;
     lastTagEnd = tagEnd;
-    const attributeOffsets = locateAttributes(text, tagStart, tagEnd);
+    const attributeOffsets =
+      Object.keys(tag.attributes).length === 0
+        ? NO_ATTRIBUTES
+        : locateAttributes(text, tagStart, tagEnd);
     const attributes: XmlAttribute[] = [];
     for (const attr of Object.values(tag.attributes)) {
       nodes++;
@@ -294,6 +297,8 @@ function parseText(source: SourceText, limits: XmlLimits): XmlElement {
   return root;
 }
 
+const NO_ATTRIBUTES: ReadonlyMap<string, { name: number; value: number }> = new Map();
+
 /** Names and values of attributes: quoted values are matched whole, so `a="b=&quot;c&quot;"` is one. */
 const ATTRIBUTE = /([^\s=/<>"']+)\s*=\s*("[^"]*"|'[^']*')/g;
 
@@ -308,16 +313,15 @@ function locateAttributes(
   end: number,
 ): Map<string, { name: number; value: number }> {
   const found = new Map<string, { name: number; value: number }>();
-  ATTRIBUTE.lastIndex = start + 1;
-  for (
-    let match = ATTRIBUTE.exec(text);
-    match !== null && match.index < end;
-    match = ATTRIBUTE.exec(text)
-  ) {
+  // Search the tag's own text only: a search over the rest of the document would make
+  // attribute-less elements cost time proportional to the file, per element.
+  const tag = text.slice(start + 1, end);
+  ATTRIBUTE.lastIndex = 0;
+  for (let match = ATTRIBUTE.exec(tag); match !== null; match = ATTRIBUTE.exec(tag)) {
     const quoted = match[2] ?? '';
     found.set(match[1] ?? '', {
-      name: match.index,
-      value: ATTRIBUTE.lastIndex - quoted.length + 1,
+      name: start + 1 + match.index,
+      value: start + 1 + ATTRIBUTE.lastIndex - quoted.length + 1,
     });
   }
   return found;

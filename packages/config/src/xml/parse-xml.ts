@@ -66,6 +66,12 @@ export type XmlParseResult =
 /** The XInclude namespace, refused wherever it appears. */
 const XINCLUDE_NS = ['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude'];
 
+/** Callers may read only `maxBytes + 1` bytes of a huge file, so the message gives the limit only. */
+function tooLarge(limits: XmlLimits): string {
+  const mib = limits.maxBytes / (1024 * 1024);
+  return `the file is larger than ${String(limits.maxBytes)} bytes (${mib.toFixed(mib < 1 ? 2 : 0)} MiB), the limit for a client config`;
+}
+
 /** Thrown inside saxes callbacks to stop parsing at the first problem. */
 class Stop extends Error {
   readonly problem: Problem;
@@ -88,10 +94,7 @@ export function decodeXmlBytes(
     problem: { code, message, ...at },
   });
   if (bytes.length > limits.maxBytes) {
-    return fail(
-      'VIGIE_E_INPUT_TOO_LARGE',
-      `file is ${String(bytes.length)} bytes, over the limit of ${String(limits.maxBytes)} bytes`,
-    );
+    return fail('VIGIE_E_INPUT_TOO_LARGE', tooLarge(limits));
   }
   if ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0xff && bytes[1] === 0xfe)) {
     return fail('VIGIE_E_INPUT_ENCODING', 'file is UTF-16; save it as UTF-8');
@@ -137,7 +140,7 @@ export function parseXml(
         ok: false,
         problem: {
           code: 'VIGIE_E_INPUT_TOO_LARGE',
-          message: `file is over the limit of ${String(limits.maxBytes)} bytes`,
+          message: tooLarge(limits),
           line: 1,
           column: 1,
         },

@@ -20,7 +20,14 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     extends: [js.configs.recommended],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.ts'],

@@ -36,10 +36,15 @@ function measure(bytes, runs) {
     const start = process.hrtime.bigint();
     const result = parseClientConfig(bytes);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (!result.ok) throw new Error(`benchmark config is invalid: ${JSON.stringify(result.problems[0])}`);
+    if (!result.ok)
+      throw new Error(`benchmark config is invalid: ${JSON.stringify(result.problems[0])}`);
   }
   times.sort((a, b) => a - b);
-  return { median: times[Math.floor(runs / 2)], p95: times[Math.floor(runs * 0.95)], min: times[0] };
+  return {
+    median: times[Math.floor(runs / 2)],
+    p95: times[Math.floor(runs * 0.95)],
+    min: times[0],
+  };
 }
 
 const runs = Number(process.argv[2] ?? 50);

@@ -16,9 +16,8 @@ function checkVerdict(input: Uint8Array | string): void {
   const result = parseClientConfig(input);
   if (result.ok) return;
   assert.ok(result.problems.length > 0);
-  const lines = (typeof input === 'string' ? input : Buffer.from(input).toString('latin1')).split(
-    '\n',
-  ).length;
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+  const lines = text.split(/\r\n?|\n/).length;
   for (const p of result.problems) {
     assert.ok(p.code in PROBLEM_CODES, `unknown code ${p.code}`);
     assert.ok(

@@ -181,9 +181,27 @@ describe('schema problems', () => {
     ]);
   });
 
-  it('caps the number of problems reported', () => {
-    const doc = edit('<alerts>', '<bogus/>'.repeat(500) + '<alerts>');
+  it('lists the first 100 problems by position, then says how many more there are', () => {
+    const doc = edit('<alerts>', '<bogus/>\n'.repeat(500) + '<alerts>');
     const problems = problemsOf(doc);
+    assert.equal(problems.length, 101);
+    assert.deepEqual(
+      problems.slice(0, 100).map((p) => p.line),
+      Array.from({ length: 100 }, (_, i) => 18 + i),
+    );
+    const last = problems.at(-1);
+    assert.equal(last?.code, 'VIGIE_E_TOO_MANY_PROBLEMS');
+    assert.match(last?.message ?? '', /^400 further problems/);
+  });
+
+  it('caps semantic problems too', () => {
+    const cameras = Array.from(
+      { length: 300 },
+      (_, i) => `<camera id="c${String(i)}"><stream url="ftp://h/${String(i)}"/></camera>`,
+    ).join('\n');
+    const problems = problemsOf(
+      BASE.replace(/<cameras>[\s\S]*<\/cameras>/, `<cameras>${cameras}</cameras>`),
+    );
     assert.equal(problems.length, 101);
     assert.equal(problems.at(-1)?.code, 'VIGIE_E_TOO_MANY_PROBLEMS');
   });
@@ -299,8 +317,22 @@ describe('semantic problems', () => {
     );
   });
 
-  it('refuses unknown timezones', () => {
+  it('refuses unknown timezones, and known ones in the wrong case', () => {
     expectProblem(edit('Europe/Paris', 'Europe/Atlantis'), 'VIGIE_E_TIMEZONE_UNKNOWN');
+    assert.match(
+      expectProblem(edit('Europe/Paris', 'europe/paris'), 'VIGIE_E_TIMEZONE_UNKNOWN'),
+      /Europe\/Paris/,
+    );
+  });
+
+  it('finds overlaps among many windows quickly and once per window', () => {
+    const windows = Array.from(
+      { length: 20_000 },
+      () => '<window days="mon" open="08:00" close="09:00"/>',
+    ).join('');
+    const problems = problemsOf(edit('</schedule>', `${windows}</schedule>`));
+    assert.equal(problems[0]?.code, 'VIGIE_E_SCHEDULE_OVERLAP');
+    assert.equal(problems.length, 101);
   });
 
   it('refuses http:// webhooks', () => {
@@ -323,6 +355,21 @@ describe('semantic problems', () => {
     );
     expectProblem(
       edit('https://hooks.example/vigie', 'https://bot:tok@hooks.example/vigie'),
+      'VIGIE_E_CREDENTIALS_IN_URL',
+    );
+    expectProblem(
+      edit('rtsp://10.0.0.1/stream', 'rtsp://10.0.0.1/stream;user=admin;password=x'),
+      'VIGIE_E_CREDENTIALS_IN_URL',
+    );
+    expectProblem(
+      edit(
+        'https://models.example/pose.onnx',
+        'https://models.example/pose.onnx?X-Goog-Signature=abc',
+      ),
+      'VIGIE_E_CREDENTIALS_IN_URL',
+    );
+    expectProblem(
+      edit('https://hooks.example/vigie', 'https://hooks.example/vigie#token=abc'),
       'VIGIE_E_CREDENTIALS_IN_URL',
     );
   });

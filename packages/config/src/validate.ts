@@ -34,7 +34,7 @@ export function parseClientConfig(
   if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
   const decoded = decodeDocument(parsed.root, CLIENT_SCHEMA, parsed.source);
   if (decoded.value === undefined) {
-    return { ok: false, problems: [...decoded.problems].sort(compareProblems) };
+    return { ok: false, problems: firstProblems(decoded.problems, decoded.truncated) };
   }
   // The decoder built this value field by field from the schema the type is generated from.
   const config = decoded.value as unknown as ClientConfig;
@@ -44,7 +44,27 @@ export function parseClientConfig(
     ...p,
     ...parsed.source.positionAt(locate(decoded.offsets, p.path, parsed.root.offset)),
   }));
-  return { ok: false, problems: problems.sort(compareProblems) };
+  return { ok: false, problems: firstProblems(problems) };
+}
+
+/** The most problems reported for one document; past it, one last problem says so. */
+export const MAX_PROBLEMS = 100;
+
+/** The first problems by position, capped, with a last one saying how many were left out. */
+function firstProblems(problems: readonly Problem[], truncated = false): Problem[] {
+  const sorted = [...problems].sort(compareProblems);
+  if (sorted.length <= MAX_PROBLEMS) return sorted;
+  const shown = sorted.slice(0, MAX_PROBLEMS);
+  const next = sorted[MAX_PROBLEMS] ?? shown[shown.length - 1];
+  return [
+    ...shown,
+    {
+      code: 'VIGIE_E_TOO_MANY_PROBLEMS',
+      message: `${String(sorted.length - MAX_PROBLEMS)}${truncated ? ' or more' : ''} further problems are not listed; fix these first`,
+      line: next?.line ?? 1,
+      column: next?.column ?? 1,
+    },
+  ];
 }
 
 /** The source offset of `path`, or of its nearest ancestor that has one. */

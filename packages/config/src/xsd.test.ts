@@ -61,9 +61,24 @@ const MUTATIONS: [string, (doc: string) => string][] = [
   ['decimal with exponent', (d) => d.replace('fps="8"', 'fps="8e0"')],
   ['boolean yes', (d) => d.replace('blurFaces="true"', 'blurFaces="yes"')],
   ['boolean 0', (d) => d.replace('blurFaces="true"', 'blurFaces="0"')],
+  ['padded integer', (d) => d.replace('cooldownSeconds="120"', 'cooldownSeconds=" 120 "')],
   [
-    'padded integer (libxml2 refuses it)',
-    (d) => d.replace('cooldownSeconds="120"', 'cooldownSeconds=" 120 "'),
+    'padded decimal and boolean',
+    (d) => d.replace('fps="8"', 'fps=" 8 "').replace('blurFaces="true"', 'blurFaces=" true "'),
+  ],
+  ['non-breaking space as text', (d) => d.replace('<cameras>', '<cameras>&#160;')],
+  ['name length in code points', (d) => d.replace('name="Entrance"', `name="${'😀'.repeat(150)}"`)],
+  [
+    'name too long in code points',
+    (d) => d.replace('name="Entrance"', `name="${'😀'.repeat(201)}"`),
+  ],
+  [
+    'non-breaking space in an email',
+    (d) => d.replace('address="security@acme.example"', 'address="secu&#160;rity@acme.example"'),
+  ],
+  [
+    'schema hint on a wrapper',
+    (d) => d.replace('<cameras>', '<cameras xsi:schemaLocation="urn:x x.xsd">'),
   ],
   ['bad enum', (d) => d.replace('type="exit"', 'type="Exit"')],
   ['bad pattern', (d) => d.replace('sha256="3b', 'sha256="XX')],

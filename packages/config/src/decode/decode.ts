@@ -5,7 +5,9 @@
 
 import type { ProblemCode } from '../problems/codes.js';
 import type { Position, Problem } from '../problems/problem.js';
-import type { AttributeField, ObjectNode, Scalar, SchemaRoot } from '../schema/dsl.js';
+import { clip } from '../problems/problem.js';
+import { DECIMAL_PATTERN } from '../schema/codecs.js';
+import type { ObjectNode, Scalar, SchemaRoot } from '../schema/dsl.js';
 import { elementNameOf } from '../schema/dsl.js';
 import type { XmlAttribute, XmlElement } from '../xml/parse-xml.js';
 import type { SourceText } from '../xml/source.js';
@@ -16,8 +18,11 @@ const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 /** The `xsi:` attributes that editors add to point at the XSD; they mean nothing to Vigie. */
 const XSI_ALLOWED = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
 
-/** The most problems reported for one document; past it, one last problem says so. */
-export const MAX_PROBLEMS = 100;
+/**
+ * The most problems the decoder collects before it stops looking: enough to show the first ones
+ * by position after sorting, few enough to bound the work on a hostile document.
+ */
+const MAX_COLLECTED = 1000;
 
 /** A decoded document: its value (when it follows the schema), problems, and value positions. */
 export interface DecodeResult {
@@ -25,6 +30,8 @@ export interface DecodeResult {
   readonly problems: Problem[];
   /** Where (as an offset in the source) each JSON path's value was written. */
   readonly offsets: Map<string, number>;
+  /** Whether decoding stopped early because there were too many problems. */
+  readonly truncated: boolean;
 }
 
 class TooManyProblems extends Error {}
@@ -46,24 +53,27 @@ export function decodeDocument(
     const found =
       root.uri === ''
         ? `<${root.local}> with no namespace`
-        : `<${root.local}> in namespace "${root.uri}"`;
+        : `<${root.local}> in namespace "${clip(root.uri)}"`;
     ctx.problems.push({
       code: 'VIGIE_E_XML_NAMESPACE',
       message: `expected <${schema.element} xmlns="${schema.namespace}">, found ${found}`,
       ...source.positionAt(root.offset),
     });
-    return { value: undefined, problems: ctx.problems, offsets: ctx.offsets };
+    return { value: undefined, problems: ctx.problems, offsets: ctx.offsets, truncated: false };
   }
   let value: Record<string, unknown> | undefined;
+  let truncated = false;
   try {
     value = decodeObject(schema.object, root, '', ctx, schema.namespace);
   } catch (error) {
     if (!(error instanceof TooManyProblems)) throw error;
+    truncated = true;
   }
   return {
     value: ctx.problems.length === 0 ? value : undefined,
     problems: ctx.problems,
     offsets: ctx.offsets,
+    truncated,
   };
 }
 
@@ -75,16 +85,17 @@ function report(
   path: string,
 ): void {
   const at: Position = ctx.source.positionAt(offset);
-  if (ctx.problems.length >= MAX_PROBLEMS) {
-    ctx.problems.push({
-      code: 'VIGIE_E_TOO_MANY_PROBLEMS',
-      message: `more than ${String(MAX_PROBLEMS)} problems; fix these first`,
-      ...at,
-      path,
-    });
-    throw new TooManyProblems();
-  }
   ctx.problems.push({ code, message, ...at, path });
+  if (ctx.problems.length >= MAX_COLLECTED) throw new TooManyProblems();
+}
+
+/** Namespace declarations and `xsi:` schema hints, which carry no config. */
+function meaningless(attr: XmlAttribute): boolean {
+  return (
+    attr.prefix === 'xmlns' ||
+    (attr.prefix === '' && attr.local === 'xmlns') ||
+    (attr.uri === XSI_NS && XSI_ALLOWED.has(attr.local))
+  );
 }
 
 function join(path: string, key: string): string {
@@ -103,8 +114,7 @@ function decodeObject(
   const attributes = new Map<string, XmlAttribute>();
 
   for (const attr of el.attributes) {
-    if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
-    if (attr.uri === XSI_NS && XSI_ALLOWED.has(attr.local)) continue;
+    if (meaningless(attr)) continue;
     const field =
       attr.uri === ''
         ? node.fields.find((f) => f.in === 'attribute' && f.key === attr.local)
@@ -145,7 +155,7 @@ function decodeObject(
           ? ''
           : child.uri === ''
             ? ' (it has no namespace)'
-            : ` (it is in namespace "${child.uri}")`;
+            : ` (it is in namespace "${clip(child.uri)}")`;
       const names = node.fields.map(elementNameOf).filter((n): n is string => n !== undefined);
       report(
         ctx,
@@ -181,7 +191,7 @@ function decodeObject(
           break;
         }
         ctx.offsets.set(key, attr.valueOffset);
-        const decoded = decodeScalar(field, attr.value);
+        const decoded = decodeScalar(field.scalar, attr.value);
         if (decoded.ok) out[field.key] = decoded.value;
         else
           report(
@@ -292,7 +302,7 @@ function decodeWrapper(
   ns: string,
 ): XmlElement[] {
   for (const attr of wrapper.attributes) {
-    if (attr.prefix === 'xmlns' || (attr.prefix === '' && attr.local === 'xmlns')) continue;
+    if (meaningless(attr)) continue;
     report(
       ctx,
       'VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE',
@@ -348,77 +358,81 @@ type ScalarResult =
   { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string };
 
 const INTEGER = /^[+-]?[0-9]+$/;
-const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
+const DECIMAL = new RegExp(`^${DECIMAL_PATTERN}$`);
+
+/** Drops leading and trailing XML whitespace, as XSD does for numbers and booleans. */
+function collapse(raw: string): string {
+  return raw.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+}
+
+/** The length in Unicode code points, as XSD and Kubernetes count string lengths. */
+function codePoints(text: string): number {
+  let surrogates = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff) surrogates++;
+  }
+  return text.length - surrogates;
+}
 
 /**
- * Decodes one attribute value. Numbers and booleans are not trimmed: a padded value is refused,
- * as libxml2's XSD validation refuses it, so that editors and Vigie agree.
+ * Decodes one attribute value. Numbers and booleans may be padded with XML whitespace, and
+ * string lengths count code points, as in XSD.
  */
-export function decodeScalar(field: Pick<AttributeField, 'scalar'>, raw: string): ScalarResult {
-  const scalar: Scalar = field.scalar;
+function decodeScalar(scalar: Scalar, raw: string): ScalarResult {
   switch (scalar.kind) {
     case 'string': {
       const lengthCode = scalar.patternCode ?? 'VIGIE_E_SCHEMA_RANGE';
-      if (raw.length < (scalar.minLength ?? 0)) {
-        return {
-          ok: false,
-          code: lengthCode,
-          message:
-            raw === ''
-              ? 'must not be empty'
-              : `"${clip(raw)}" is shorter than ${String(scalar.minLength)} characters`,
-        };
+      const length = codePoints(raw);
+      if (length < (scalar.minLength ?? 0)) {
+        const message =
+          raw === ''
+            ? 'must not be empty'
+            : `"${clip(raw)}" is shorter than ${String(scalar.minLength)} characters`;
+        return { ok: false, code: lengthCode, message };
       }
-      if (raw.length > scalar.maxLength) {
-        return {
-          ok: false,
-          code: lengthCode,
-          message: `is ${String(raw.length)} characters long, over the limit of ${String(scalar.maxLength)}`,
-        };
+      if (length > scalar.maxLength) {
+        const message = `is ${String(length)} characters long, over the limit of ${String(scalar.maxLength)}`;
+        return { ok: false, code: lengthCode, message };
       }
       if (scalar.pattern !== undefined && !anchored(scalar.pattern).test(raw)) {
+        const hint = scalar.patternHint ?? `of the form ${scalar.pattern}`;
         return {
           ok: false,
           code: scalar.patternCode ?? 'VIGIE_E_SCHEMA_PATTERN',
-          message: `"${clip(raw)}" is not ${scalar.patternHint ?? `of the form ${scalar.pattern}`}`,
+          message: `"${clip(raw)}" is not ${hint}`,
         };
       }
       return { ok: true, value: raw };
     }
     case 'integer': {
-      if (!INTEGER.test(raw))
-        return {
-          ok: false,
-          code: 'VIGIE_E_SCHEMA_TYPE',
-          message: `expected a whole number, got "${clip(raw)}"`,
-        };
-      return inRange(Number(raw), scalar.minimum, scalar.maximum);
+      const text = collapse(raw);
+      if (!INTEGER.test(text)) {
+        const message = `expected a whole number, got "${clip(raw)}"`;
+        return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message };
+      }
+      return inRange(Number(text), scalar.minimum, scalar.maximum);
     }
     case 'number': {
-      if (!DECIMAL.test(raw))
-        return {
-          ok: false,
-          code: 'VIGIE_E_SCHEMA_TYPE',
-          message: `expected a decimal number such as 2.5, got "${clip(raw)}"`,
-        };
-      return inRange(Number(raw), scalar.minimum, scalar.maximum);
+      const text = collapse(raw);
+      if (!DECIMAL.test(text)) {
+        const message = `expected a decimal number such as 2.5, got "${clip(raw)}"`;
+        return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message };
+      }
+      return inRange(Number(text), scalar.minimum, scalar.maximum);
     }
     case 'boolean': {
-      if (raw === 'true' || raw === '1') return { ok: true, value: true };
-      if (raw === 'false' || raw === '0') return { ok: true, value: false };
-      return {
-        ok: false,
-        code: 'VIGIE_E_SCHEMA_TYPE',
-        message: `expected true or false, got "${clip(raw)}"`,
-      };
+      const text = collapse(raw);
+      if (text === 'true' || text === '1') return { ok: true, value: true };
+      if (text === 'false' || text === '0') return { ok: true, value: false };
+      const message = `expected true or false, got "${clip(raw)}"`;
+      return { ok: false, code: 'VIGIE_E_SCHEMA_TYPE', message };
     }
-    case 'enum':
+    case 'enum': {
       if (scalar.values.includes(raw)) return { ok: true, value: raw };
-      return {
-        ok: false,
-        code: 'VIGIE_E_SCHEMA_ENUM',
-        message: `"${clip(raw)}" is not one of: ${scalar.values.join(', ')}`,
-      };
+      const message = `"${clip(raw)}" is not one of: ${scalar.values.join(', ')}`;
+      return { ok: false, code: 'VIGIE_E_SCHEMA_ENUM', message };
+    }
     case 'codec':
       return scalar.codec.parse(raw);
   }
@@ -444,10 +458,6 @@ function anchored(pattern: string): RegExp {
     anchoredCache.set(pattern, re);
   }
   return re;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** " (did you mean "x"?)" when a known name is one or two edits away from `name`. */

@@ -2,9 +2,9 @@ import type { AttributeField, Doc, Field, ObjectNode, Scalar, SchemaRoot } from 
 import { collectCodecs, collectObjects, GENERATED_BANNER } from './walk.js';
 
 /**
- * The XSD of the schema, for editors and for `xmllint --schema`. It accepts exactly the
- * documents that pass Vigie's schema checks; semantic checks (polygon geometry, references,
- * schedules) are Vigie's alone.
+ * The XSD of the schema, for editors and for `xmllint --schema`. It is meant to accept the same
+ * documents as Vigie's schema checks (a test holds the two to that with xmllint); semantic
+ * checks (polygon geometry, references, schedules) are Vigie's alone.
  */
 export function generateXsd(schema: SchemaRoot): string {
   const out: string[] = [];
@@ -124,7 +124,10 @@ function restriction(push: Push, depth: number, scalar: Scalar): void {
       break;
     case 'integer':
     case 'number':
-      push(depth, `<xs:restriction base="${scalar.kind === 'integer' ? 'xs:int' : 'xs:decimal'}">`);
+      push(
+        depth,
+        `<xs:restriction base="${scalar.kind === 'integer' ? 'xs:integer' : 'xs:decimal'}">`,
+      );
       push(depth + 1, `<xs:minInclusive value="${String(scalar.minimum)}"/>`);
       push(depth + 1, `<xs:maxInclusive value="${String(scalar.maximum)}"/>`);
       break;

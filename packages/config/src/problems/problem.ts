@@ -31,3 +31,9 @@ export function formatProblem(fileName: string, problem: Problem): string {
 export function compareProblems(a: Problem, b: Problem): number {
   return a.line - b.line || a.column - b.column || a.code.localeCompare(b.code);
 }
+
+/** Shortens user text quoted in a message, so that one problem stays one readable line. */
+export function clip(text: string, max = 60): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 3)}...` : flat;
+}

@@ -37,6 +37,19 @@ const secretName: StringScalar = {
   patternHint: 'a Kubernetes Secret name: lowercase letters, digits, - and .',
 };
 
+/** XML whitespace spelled out: `\\s` means different things in XSD, JavaScript and RE2. */
+const NOT_AT_OR_BLANK = '[^@ \\t\\r\\n]';
+
+const emailAddress: StringScalar = {
+  kind: 'string',
+  minLength: 3,
+  maxLength: 254,
+  pattern: `${NOT_AT_OR_BLANK}+@${NOT_AT_OR_BLANK}+\\.${NOT_AT_OR_BLANK}+`,
+  patternHint: 'an email address such as security@example.com',
+};
+
+const sensitivity: Scalar = { kind: 'enum', values: ['low', 'medium', 'high'] };
+
 const text = (maxLength: number): StringScalar => ({ kind: 'string', minLength: 1, maxLength });
 const url: StringScalar = { kind: 'string', minLength: 1, maxLength: 2048 };
 const bool: Scalar = { kind: 'boolean' };
@@ -87,17 +100,7 @@ const contact = defineObject({
     "Who is responsible for this store's security. Config reports and escalations go to them.",
   fields: [
     attr('name', text(200), { title: 'Name', description: 'Person or team name.', required: true }),
-    attr(
-      'email',
-      {
-        kind: 'string',
-        minLength: 3,
-        maxLength: 254,
-        pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+',
-        patternHint: 'an email address such as security@example.com',
-      },
-      { title: 'Email', description: 'Email address.', required: true },
-    ),
+    attr('email', emailAddress, { title: 'Email', description: 'Email address.', required: true }),
     attr(
       'phone',
       {
@@ -228,16 +231,12 @@ const detection = defineObject({
   title: 'Detection',
   description: 'How sensitive detection is, and which behaviour rules run.',
   fields: [
-    attr(
-      'sensitivity',
-      { kind: 'enum', values: ['low', 'medium', 'high'] },
-      {
-        title: 'Sensitivity',
-        description:
-          'The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs.',
-        default: 'medium',
-      },
-    ),
+    attr('sensitivity', sensitivity, {
+      title: 'Sensitivity',
+      description:
+        'The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs.',
+      default: 'medium',
+    }),
     rule(
       'concealment',
       ruleToggle(
@@ -466,14 +465,10 @@ const camera = defineObject({
         '`default` for the bundled CPU model, or the ID of a model declared under `models`.',
       default: 'default',
     }),
-    attr(
-      'sensitivity',
-      { kind: 'enum', values: ['low', 'medium', 'high'] },
-      {
-        title: 'Sensitivity override',
-        description: "Overrides the client's sensitivity for this camera.",
-      },
-    ),
+    attr('sensitivity', sensitivity, {
+      title: 'Sensitivity override',
+      description: "Overrides the client's sensitivity for this camera.",
+    }),
     {
       in: 'element',
       key: 'stream',
@@ -524,17 +519,11 @@ const email = defineObject({
   title: 'Email',
   description: 'A mailbox that receives alerts.',
   fields: [
-    attr(
-      'address',
-      {
-        kind: 'string',
-        minLength: 3,
-        maxLength: 254,
-        pattern: '[^@\\s]+@[^@\\s]+\\.[^@\\s]+',
-        patternHint: 'an email address',
-      },
-      { title: 'Address', description: 'Email address.', required: true },
-    ),
+    attr('address', emailAddress, {
+      title: 'Address',
+      description: 'Email address.',
+      required: true,
+    }),
   ],
 });
 

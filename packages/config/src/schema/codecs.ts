@@ -3,6 +3,7 @@
  * days. Each codec's XSD pattern and its parser accept exactly the same texts.
  */
 
+import { clip } from '../problems/problem.js';
 import type { Codec, CodecResult } from './dsl.js';
 
 /** Collapses whitespace as XSD's `xs:token` does before checking a pattern. */
@@ -10,8 +11,9 @@ export function collapseWhitespace(text: string): string {
   return text.replace(/[\t\n\r ]+/g, ' ').trim();
 }
 
-const DECIMAL = '[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)';
-const POINT = `${DECIMAL},${DECIMAL}`;
+/** An XSD `xs:decimal` literal (no exponent), as a pattern valid in XSD and JavaScript. */
+export const DECIMAL_PATTERN = '[+\\-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)';
+const POINT = `${DECIMAL_PATTERN},${DECIMAL_PATTERN}`;
 const POINT_PATTERN = new RegExp(`^${POINT}$`);
 
 /** The most points a zone polygon may have. */
@@ -38,7 +40,7 @@ export const pointsCodec: Codec<[number, number][]> = {
         return {
           ok: false,
           code: 'VIGIE_E_ZONE_POINTS_SYNTAX',
-          message: `"${pair}" is not a point; write points as x,y separated by spaces, e.g. "0.1,0.2 0.5,0.2 0.5,0.9"`,
+          message: `"${clip(pair)}" is not a point; write points as x,y separated by spaces, e.g. "0.1,0.2 0.5,0.2 0.5,0.9"`,
         };
       }
       const [x, y] = pair.split(',').map(Number);
@@ -69,11 +71,13 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 const DAY = `(${WEEKDAYS.join('|')})`;
 const DAY_ITEM = `${DAY}(-${DAY})?`;
+const DAYS = `${DAY_ITEM}(, ?${DAY_ITEM})*`;
+const DAYS_PATTERN = new RegExp(`^${DAYS}$`);
 
 /** A set of weekdays: `mon-fri`, `sat,sun`, `mon,wed-fri` (ranges may wrap: `fri-mon`). */
 export const daysCodec: Codec<Weekday[]> = {
   name: 'Days',
-  xsdPattern: `${DAY_ITEM}(, ?${DAY_ITEM})*`,
+  xsdPattern: DAYS,
   syntax: '`mon-fri`, `sat,sun` or `mon,wed-fri` (ranges may wrap, as in `fri-mon`)',
   tsType: `(${WEEKDAYS.map((d) => `'${d}'`).join(' | ')})[]`,
   openApi: {
@@ -84,11 +88,11 @@ export const daysCodec: Codec<Weekday[]> = {
   },
   parse(text): CodecResult<Weekday[]> {
     const collapsed = collapseWhitespace(text);
-    if (!new RegExp(`^${this.xsdPattern}$`).test(collapsed)) {
+    if (!DAYS_PATTERN.test(collapsed)) {
       return {
         ok: false,
         code: 'VIGIE_E_SCHEDULE_INVALID',
-        message: `"${text}" is not a set of days; use mon, tue, wed, thu, fri, sat, sun, ranges such as mon-fri, and commas`,
+        message: `"${clip(text)}" is not a set of days; use mon, tue, wed, thu, fri, sat, sun, ranges such as mon-fri, and commas`,
       };
     }
     const chosen = new Set<Weekday>();
@@ -118,7 +122,9 @@ export const dateCodec: Codec<string> = {
     const match = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(collapsed);
     if (match) {
       const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-      const date = new Date(Date.UTC(year, month - 1, day));
+      // setUTCFullYear, unlike Date.UTC, keeps years 0 to 99 as they are.
+      const date = new Date(0);
+      date.setUTCFullYear(year, month - 1, day);
       if (
         date.getUTCFullYear() === year &&
         date.getUTCMonth() === month - 1 &&
@@ -130,7 +136,7 @@ export const dateCodec: Codec<string> = {
     return {
       ok: false,
       code: 'VIGIE_E_SCHEDULE_INVALID',
-      message: `"${text}" is not a calendar date written YYYY-MM-DD`,
+      message: `"${clip(text)}" is not a calendar date written YYYY-MM-DD`,
     };
   },
 };

@@ -44,7 +44,10 @@ export interface StringScalar {
   readonly kind: 'string';
   readonly minLength?: number;
   readonly maxLength: number;
-  /** Anchored pattern, written in the common subset of XSD, JavaScript and RE2 regexes. */
+  /**
+   * Anchored pattern, in the common subset of XSD, JavaScript and RE2 regexes: no `\\s`, `\\d`
+   * or `\\w` (their meanings differ), no non-capturing groups, no lookaround.
+   */
   readonly pattern?: string;
   /** The code to report when the pattern does not match; `VIGIE_E_SCHEMA_PATTERN` by default. */
   readonly patternCode?: ProblemCode;

@@ -5,6 +5,7 @@
  */
 
 import type { PathProblem } from '../problems/problem.js';
+import { clip } from '../problems/problem.js';
 import type { Camera, ClientConfig, Schedule } from '../generated/types.js';
 import { WEEKDAYS } from '../schema/codecs.js';
 import { verifyPolygon } from './geometry.js';
@@ -24,13 +25,24 @@ export function verifyClientConfig(config: ClientConfig): PathProblem[] {
 /** The timezone must be one the runtime's timezone database knows. */
 export function verifyTimezone(timezone: string): PathProblem[] {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
+    const canonical = new Intl.DateTimeFormat('en', { timeZone: timezone }).resolvedOptions()
+      .timeZone;
+    // ICU accepts any letter case; the detector and the cluster's tzdata may not.
+    if (canonical !== timezone && canonical.toLowerCase() === timezone.toLowerCase()) {
+      return [
+        {
+          code: 'VIGIE_E_TIMEZONE_UNKNOWN',
+          message: `write the timezone as "${canonical}", with this exact case`,
+          path: 'timezone',
+        },
+      ];
+    }
     return [];
   } catch {
     return [
       {
         code: 'VIGIE_E_TIMEZONE_UNKNOWN',
-        message: `"${timezone}" is not a known IANA timezone; use a name such as Europe/Paris or America/New_York`,
+        message: `"${clip(timezone)}" is not a known IANA timezone; use a name such as Europe/Paris or America/New_York`,
         path: 'timezone',
       },
     ];
@@ -64,7 +76,7 @@ function weekIntervals(days: readonly string[], open: string, close: string): [n
 /** Windows must open before they close (or run overnight) and must not overlap. */
 export function verifySchedule(schedule: Schedule): PathProblem[] {
   const problems: PathProblem[] = [];
-  const covered: { index: number; intervals: [number, number][] }[] = [];
+  const intervals: { start: number; end: number; window: number }[] = [];
   schedule.windows.forEach((w, i) => {
     const path = `schedule.windows[${String(i)}]`;
     if (w.open === '24:00') {
@@ -73,30 +85,19 @@ export function verifySchedule(schedule: Schedule): PathProblem[] {
         message: 'a window cannot open at 24:00; use 00:00',
         path: `${path}.open`,
       });
-      return;
-    }
-    if (w.open === w.close) {
+    } else if (w.open === w.close) {
       problems.push({
         code: 'VIGIE_E_SCHEDULE_EMPTY_WINDOW',
         message: `the window opens and closes at ${w.open}; for all day, use open="00:00" close="24:00"`,
         path: `${path}.close`,
       });
-      return;
-    }
-    const intervals = weekIntervals(w.days, w.open, w.close);
-    for (const other of covered) {
-      const clash = intervals.some(([a, b]) => other.intervals.some(([c, d]) => a < d && c < b));
-      if (clash) {
-        problems.push({
-          code: 'VIGIE_E_SCHEDULE_OVERLAP',
-          message: `this window (${w.days.join(',')} ${w.open}-${w.close}) overlaps window ${String(other.index + 1)}; merge them or change their days or times`,
-          path,
-        });
-        break;
+    } else {
+      for (const [start, end] of weekIntervals(w.days, w.open, w.close)) {
+        intervals.push({ start, end, window: i });
       }
     }
-    covered.push({ index: i, intervals });
   });
+  problems.push(...verifyNoOverlap(schedule, intervals));
   const dates = new Set<string>();
   schedule.closures.forEach((c, i) => {
     if (dates.has(c.date)) {
@@ -109,6 +110,43 @@ export function verifySchedule(schedule: Schedule): PathProblem[] {
     dates.add(c.date);
   });
   return problems;
+}
+
+/**
+ * Finds windows whose minutes of the week overlap, in O(n log n): a sweep in start order that
+ * keeps the two latest ends seen from different windows.
+ */
+function verifyNoOverlap(
+  schedule: Schedule,
+  intervals: { start: number; end: number; window: number }[],
+): PathProblem[] {
+  intervals.sort((a, b) => a.start - b.start || a.window - b.window);
+  const clashes = new Map<number, number>();
+  let best = { end: -1, window: -1 };
+  let other = { end: -1, window: -1 };
+  for (const x of intervals) {
+    const rival = best.window !== x.window ? best : other;
+    if (x.start < rival.end) {
+      const [earlier, later] =
+        rival.window < x.window ? [rival.window, x.window] : [x.window, rival.window];
+      if (!clashes.has(later)) clashes.set(later, earlier);
+    }
+    if (x.end > best.end) {
+      if (best.window !== x.window) other = best;
+      best = { end: x.end, window: x.window };
+    } else if (x.window !== best.window && x.end > other.end) {
+      other = { end: x.end, window: x.window };
+    }
+  }
+  return [...clashes].map(([later, earlier]) => {
+    const w = schedule.windows[later];
+    const what = w ? ` (${w.days.join(',')} ${w.open}-${w.close})` : '';
+    return {
+      code: 'VIGIE_E_SCHEDULE_OVERLAP',
+      message: `this window${what} overlaps window ${String(earlier + 1)}; merge them or change their days or times`,
+      path: `schedule.windows[${String(later)}]`,
+    };
+  });
 }
 
 function duplicates(
@@ -159,7 +197,7 @@ export function verifyModels(config: ClientConfig): PathProblem[] {
     if (uri === undefined) {
       problems.push({
         code: 'VIGIE_E_URL_INVALID',
-        message: `"${model.uri}" is not an absolute URI`,
+        message: `"${clip(model.uri)}" is not an absolute URI`,
         path: `${path}.uri`,
       });
     } else if (uri.protocol !== 'https:' && uri.protocol !== 'gs:') {
@@ -187,7 +225,10 @@ export function verifyModels(config: ClientConfig): PathProblem[] {
 
 const STREAM_SCHEMES = new Set(['rtsp:', 'rtsps:', 'http:', 'https:', 'file:']);
 const SECRET_QUERY_KEYS =
-  /^(user(name)?|pass(word|wd)?|pwd|token|auth|key|secret|api[-_]?key|access[-_]?token)$/i;
+  /^(user(name)?|pass(word|wd)?|pwd|token|auth|key|secret|api[-_]?key|access[-_]?token|sig|signature|x-(amz|goog)-(signature|credential|security-token))$/i;
+
+/** Credentials some cameras take as path parameters: `/stream;user=admin;password=…`. */
+const SECRET_PATH_PARAMS = /;(user(name)?|pass(word|wd)?|pwd|token)=/i;
 
 function parseUrl(text: string): URL | undefined {
   try {
@@ -198,25 +239,23 @@ function parseUrl(text: string): URL | undefined {
 }
 
 function verifyNoCredentials(url: URL, path: string): PathProblem[] {
+  const found = (message: string): PathProblem[] => [
+    { code: 'VIGIE_E_CREDENTIALS_IN_URL', message, path },
+  ];
   if (url.username !== '' || url.password !== '') {
-    return [
-      {
-        code: 'VIGIE_E_CREDENTIALS_IN_URL',
-        message:
-          'the URL contains a user name or password; remove it and reference a Secret instead',
-        path,
-      },
-    ];
+    return found(
+      'the URL contains a user name or password; remove it and reference a Secret instead',
+    );
   }
-  for (const key of url.searchParams.keys()) {
+  if (SECRET_PATH_PARAMS.test(url.pathname)) {
+    return found('the URL path carries a user name or password; reference a Secret instead');
+  }
+  const fragment = new URLSearchParams(url.hash.slice(1));
+  for (const key of [...url.searchParams.keys(), ...fragment.keys()]) {
     if (SECRET_QUERY_KEYS.test(key)) {
-      return [
-        {
-          code: 'VIGIE_E_CREDENTIALS_IN_URL',
-          message: `the URL's query parameter "${key}" looks like a credential; reference a Secret instead`,
-          path,
-        },
-      ];
+      return found(
+        `the URL's parameter "${clip(key)}" looks like a credential; reference a Secret instead`,
+      );
     }
   }
   return [];
@@ -230,7 +269,7 @@ export function verifyCamera(camera: Camera, path: string): PathProblem[] {
   if (url === undefined) {
     problems.push({
       code: 'VIGIE_E_URL_INVALID',
-      message: `"${camera.stream.url}" is not an absolute URL such as rtsp://10.0.0.12:554/stream1`,
+      message: `"${clip(camera.stream.url)}" is not an absolute URL such as rtsp://10.0.0.12:554/stream1`,
       path: urlPath,
     });
   } else if (!STREAM_SCHEMES.has(url.protocol)) {
@@ -291,7 +330,7 @@ export function verifyAlerts(config: ClientConfig): PathProblem[] {
     if (url === undefined) {
       problems.push({
         code: 'VIGIE_E_URL_INVALID',
-        message: `"${webhook.url}" is not an absolute URL`,
+        message: `"${clip(webhook.url)}" is not an absolute URL`,
         path,
       });
     } else if (url.protocol !== 'https:') {

@@ -134,4 +134,65 @@ describe('hostile XML is refused with one clear problem', () => {
     assert.equal(result.ok, false);
     assert.notEqual(result.problems[0]?.code, 'VIGIE_E_INPUT_ENCODING');
   });
+
+  it('refuses very long element names without slowing down', () => {
+    const problem = firstProblem(`<client${'a'.repeat(400_000)} x="1"/>`);
+    assert.equal(problem.code, 'VIGIE_E_XML_VALUE_TOO_LARGE');
+    assert.ok(problem.message.length < 200);
+  });
+
+  it('stays linear on text after many comments', () => {
+    const doc = `<client xmlns="${NS}">${' '.repeat(60_000)}${'<!---->x'.repeat(300_000)}</client>`;
+    assert.equal(firstProblem(doc).code, 'VIGIE_E_XML_TOO_MANY_NODES');
+  });
+
+  it('refuses XML 1.1, whose control characters would slip through', () => {
+    const problem = firstProblem(`<?xml version="1.1"?><client xmlns="${NS}" name="A&#x1;B"/>`);
+    assert.equal(problem.code, 'VIGIE_E_XML_SYNTAX');
+    assert.match(problem.message, /version/);
+  });
+
+  it('reports an unfinished DOCTYPE as a DOCTYPE', () => {
+    const problem = firstProblem('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">');
+    assert.equal(problem.code, 'VIGIE_E_XML_DOCTYPE');
+  });
+});
+
+function problemWith(code: ProblemCode, input: string) {
+  const result = parseClientConfig(input);
+  const found = result.ok ? undefined : result.problems.find((p) => p.code === code);
+  assert.ok(found, `expected ${code} in ${JSON.stringify(result)}`);
+  return found;
+}
+
+describe('positions', () => {
+  it('count lines ended by CR alone and by CRLF', () => {
+    for (const eol of ['\r', '\r\n']) {
+      const doc = `<client xmlns="${NS}"${eol}${eol}  bogus="1"/>`;
+      const problem = problemWith('VIGIE_E_SCHEMA_UNKNOWN_ATTRIBUTE', doc);
+      assert.deepEqual([problem.line, problem.column], [3, 3]);
+    }
+  });
+
+  it('place text after a comment where the text is', () => {
+    const doc = `<client xmlns="${NS}">\n  <!-- note -->junk\n</client>`;
+    const problem = problemWith('VIGIE_E_SCHEMA_TEXT', doc);
+    assert.deepEqual([problem.line, problem.column], [2, 16]);
+  });
+
+  it('count columns of invalid bytes in characters, after a byte-order mark', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('<a b="é'), 0xff]);
+    const problem = firstProblem(bytes);
+    assert.deepEqual(
+      [problem.code, problem.line, problem.column],
+      ['VIGIE_E_INPUT_ENCODING', 1, 8],
+    );
+  });
+
+  it('treat text input like bytes: binary characters are refused', () => {
+    assert.equal(
+      firstProblem(`<client xmlns="${NS}">\u0001</client>`).code,
+      'VIGIE_E_INPUT_BINARY',
+    );
+  });
 });

@@ -8,8 +8,10 @@ export class SourceText {
   constructor(text: string) {
     this.text = text;
     this.#lineStarts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-      this.#lineStarts.push(i + 1);
+    // Lines end at LF, CRLF or a lone CR, as XML's end-of-line handling says.
+    const breaks = /\r\n?|\n/g;
+    for (let match = breaks.exec(text); match !== null; match = breaks.exec(text)) {
+      this.#lineStarts.push(breaks.lastIndex);
     }
   }
 
@@ -27,17 +29,16 @@ export class SourceText {
   }
 }
 
-/** The position of byte `offset` in `bytes`, counting lines by `\n` and columns by byte. */
+/**
+ * The position of byte `offset` in `bytes`, measured as in {@link SourceText} (columns in UTF-16
+ * code units, after any byte-order mark), even when the bytes there are not valid UTF-8.
+ */
 export function bytePosition(bytes: Uint8Array, offset: number): Position {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < bytes.length; i++) {
-    if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(
+    bytes.subarray(bom, Math.max(bom, offset)),
+  );
+  return new SourceText(before).positionAt(before.length);
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -118,11 +118,30 @@ describe('vigie validate', () => {
     assert.equal(missing.problems[0]?.code, 'VIGIE_E_INPUT_UNREADABLE');
   });
 
+  it('stops quietly when its reader goes away', async () => {
+    const bad = file(
+      'many.xml',
+      `<client xmlns="https://vigie.dev/schemas/client/v1alpha1">${'<x/>'.repeat(150)}</client>`,
+    );
+    const errors = join(work, 'stderr.txt');
+    const { stdout } = await promisify(execFile)('bash', [
+      '-c',
+      `"${process.execPath}" "${bin}" validate ${Array(50).fill(`"${bad}"`).join(' ')} 2>"${errors}" | head -1`,
+    ]);
+    assert.match(stdout.trim(), PROBLEM_LINE);
+    assert.doesNotMatch(readFileSync(errors, 'utf8'), /EPIPE|\n\s+at /);
+  });
+
   it('explains usage mistakes with exit code 2', async () => {
     assert.equal((await vigie('validate')).code, 2);
     assert.equal((await vigie('validate', '--output', 'xml', 'a.xml')).code, 2);
     assert.equal((await vigie('frobnicate')).code, 2);
     assert.equal((await vigie()).code, 2);
+    assert.equal((await vigie('render', '--object', 'x.xml', 'examples/minimal.xml')).code, 2);
+    assert.equal(
+      (await vigie('render', '--bucket', '', '--generation', '1', 'examples/minimal.xml')).code,
+      2,
+    );
   });
 });
 

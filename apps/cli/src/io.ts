@@ -8,8 +8,17 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
 }
 
-/** The real file system and standard streams. */
+/**
+ * The real file system and standard streams. A reader that goes away (`vigie validate … | head`)
+ * ends the process quietly instead of with an EPIPE stack trace.
+ */
 export function createNodeIo(): CliIo {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     async readFile(path, maxBytes) {
       const handle = await open(path, 'r');
@@ -26,7 +35,11 @@ export function createNodeIo(): CliIo {
         await handle.close();
       }
     },
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => {
+      process.stdout.write(text);
+    },
+    stderr: (text) => {
+      process.stderr.write(text);
+    },
   };
 }

@@ -22,5 +22,17 @@ export async function readConfig(path: string, io: CliIo): Promise<ConfigResult>
     };
     return { ok: false, problems: [problem] };
   }
-  return parseClientConfig(bytes);
+  try {
+    return parseClientConfig(bytes);
+  } catch (error) {
+    // parseClientConfig never throws on bad input; this is a Vigie bug, reported per file so
+    // that the other files are still checked.
+    const problem: Problem = {
+      code: 'VIGIE_E_INTERNAL',
+      message: `internal error, please report it: ${error instanceof Error ? error.message : String(error)}`,
+      line: 1,
+      column: 1,
+    };
+    return { ok: false, problems: [problem] };
+  }
 }

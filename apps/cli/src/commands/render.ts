@@ -37,18 +37,21 @@ Options:
     const [file, ...extra] = positionals;
     if (file === undefined || extra.length > 0) throw new UsageError('give exactly one FILE');
     let source: ConfigSource | undefined;
-    if (values.bucket !== undefined || values.generation !== undefined) {
-      if (
-        values.bucket === undefined ||
-        values.generation === undefined ||
-        !/^[0-9]+$/.test(values.generation)
-      ) {
+    const { bucket, generation, object } = values;
+    if (bucket !== undefined || generation !== undefined || object !== undefined) {
+      if (bucket === undefined || generation === undefined) {
+        throw new UsageError('--bucket and --generation go together (and --object needs them)');
+      }
+      if (bucket === '' || !/^[0-9]+$/.test(generation) || object === '') {
         throw new UsageError(
-          '--bucket and --generation go together, and the generation is a number',
+          'the bucket and object must not be empty, and the generation is a number',
         );
       }
-      const object = values.object ?? `client-configs/${file.split('/').at(-1) ?? file}`;
-      source = { bucket: values.bucket, object, generation: values.generation };
+      source = {
+        bucket,
+        generation,
+        object: object ?? `client-configs/${file.split('/').at(-1) ?? file}`,
+      };
     }
     const result = await readConfig(file, io);
     if (!result.ok) {

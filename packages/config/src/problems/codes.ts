@@ -68,8 +68,10 @@ export const PROBLEM_CODES = {
     'A URL carries a user name, password or token. Put credentials in the Kubernetes Secret named by `credentialsSecret` or `secretRef` instead.',
   VIGIE_E_WEBHOOK_INSECURE:
     'A webhook URL that is not `https://`: alerts must not travel in clear.',
+  VIGIE_E_INTERNAL:
+    'Vigie failed while checking the file. This is a bug: please report it with the file.',
   VIGIE_E_TOO_MANY_PROBLEMS:
-    'The file has more than 100 problems; only the first ones are listed. Fix those and validate again.',
+    'The file has more than 100 problems; the first 100 by position are listed. Fix those and validate again.',
   VIGIE_E_QUANTITY_INVALID:
     'A CPU or memory amount that is not a Kubernetes quantity (such as `500m`, `2` or `1Gi`).',
 } as const;

@@ -7,7 +7,16 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -97,23 +106,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
   const run = (name: string, args: string[]) => {
     const logPath = join(dir, `${name}.log`);
-    const child = spawn(bin(name), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-    const chunks: Buffer[] = [];
-    const collect = (b: Buffer) => {
-      chunks.push(b);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const flush = () => {
-      if (existsSync(dir)) writeFileSync(logPath, Buffer.concat(chunks));
-    };
-    child.on('exit', flush);
+    const log = openSync(logPath, 'a');
+    // Children write their logs straight to files, so they can be read while they run.
+    const child = spawn(bin(name), args, { stdio: ['ignore', log, log], cwd: dir });
+    closeSync(log);
+    child.on('exit', () => live.delete(child));
     children.push(child);
     live.add(child);
     writeFileSync(join(dir, 'pids'), children.map((c) => String(c.pid)).join('\n'));
     return {
       child,
-      tail: () => Buffer.concat(chunks).toString('utf8').split('\n').slice(-40).join('\n'),
+      tail: () => {
+        try {
+          return readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n');
+        } catch {
+          return '(no log)';
+        }
+      },
     };
   };
 
@@ -231,10 +240,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller',
         '--v=1',
       ]);
+      const [schedulerPort] = await freePorts(1);
       const scheduler = run('kube-scheduler', [
         `--kubeconfig=${kubeconfigPath}`,
         '--leader-elect=false',
-        '--secure-port=0',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${String(schedulerPort)}`,
+        `--cert-dir=${join(dir, 'scheduler-pki')}`,
         '--v=1',
       ]);
       // The default ServiceAccount appears once the controller-manager's controllers run.
@@ -246,13 +258,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         );
         return status === 200;
       });
+      // /healthz is open to anyone; the scheduler's serving certificate is self-signed.
       await waitFor('kube-scheduler', scheduler, async () => {
-        const { status, body } = await httpsGet(
-          `${server}/apis/coordination.k8s.io/v1/namespaces/kube-system/leases`,
-          adminToken,
-          ca,
-        );
-        return status === 200 && body.length > 0;
+        const url = `https://127.0.0.1:${String(schedulerPort)}/healthz`;
+        const { status } = await httpsRequest('GET', url, '', 'insecure');
+        return status === 200;
       });
     }
 
@@ -387,7 +397,7 @@ function httpsRequest(
   method: string,
   url: string,
   token: string,
-  ca: Buffer,
+  ca: Buffer | 'insecure',
   body?: object,
   contentType = 'application/json',
 ): Promise<{ status: number; body: string }> {
@@ -396,7 +406,7 @@ function httpsRequest(
       url,
       {
         method,
-        ca,
+        ...(ca === 'insecure' ? { rejectUnauthorized: false } : { ca }),
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType },
         timeout: 5000,
       },
@@ -446,11 +456,21 @@ function reapOrphans(): void {
       const pids = existsSync(join(dir, 'pids'))
         ? readFileSync(join(dir, 'pids'), 'utf8').split('\n').map(Number)
         : [];
-      for (const pid of pids) if (pid > 0 && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      // A PID may have been reused since; only kill processes still running in this folder.
+      for (const pid of pids)
+        if (pid > 0 && isAlive(pid) && cwdOf(pid) === dir) process.kill(pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     } catch {
       // A folder being created right now by another process has no owner file yet.
     }
+  }
+}
+
+function cwdOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${String(pid)}/cwd`);
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,6 +13,10 @@ const nodeIo = [
   'dgram',
   'worker_threads',
   'cluster',
+  'tls',
+  'dns',
+  'inspector',
+  'vm',
 ].flatMap((m) => [`node:${m}`, m]);
 
 export default tseslint.config(
@@ -84,6 +88,17 @@ export default tseslint.config(
     files: ['packages/config/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'The config model does no I/O.' },
+        { name: 'process', message: 'The config model reads no environment and starts nothing.' },
+        { name: 'require', message: 'The config model loads nothing at run time.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: 'ImportExpression', message: 'The config model loads nothing at run time.' },
+      ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {

@@ -25,7 +25,7 @@ kube_version=$(cd "$root/tools/kube" && go list -m -f '{{.Version}}' k8s.io/kube
 # build NAME [LDFLAGS [FROM=TO]]: builds tools/NAME's tools and links them into $bin, renaming
 # binary FROM to TO (a main package at a module root is named after the module's last element).
 build() {
-  local name=$1 ldflags=${2:-} rename=${3:-}
+  local name=$1 ldflags=${2:-} rename=${3:-} f link
   local dir="$root/tools/$name"
   local key
   key=$(cat "$dir/go.mod" "$dir/go.sum" <(echo "$go_version $ldflags") | sha256sum | cut -c1-16)
@@ -52,8 +52,6 @@ build() {
     find "$cache/tools" -maxdepth 1 -name "$name-*" ! -path "$out" -exec rm -rf {} + 2>/dev/null || true
     echo "ensure-tools: built $name in $((SECONDS - started))s" >&2
   fi
-  local f
-  local f link
   for f in "$out"/*; do
     link=$(basename "$f")
     [[ -n "$rename" && "$link" == "${rename%%=*}" ]] && link=${rename#*=}

@@ -48,7 +48,7 @@ export function parseClientConfig(
 }
 
 /** The most problems reported for one document; past it, one last problem says so. */
-export const MAX_PROBLEMS = 100;
+const MAX_PROBLEMS = 100;
 
 /** The first problems by position, capped, with a last one saying how many were left out. */
 function firstProblems(problems: readonly Problem[], truncated = false): Problem[] {

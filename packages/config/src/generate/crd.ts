@@ -16,7 +16,7 @@ export const CLIENT_RESOURCE = {
 } as const;
 
 /** The structural OpenAPI schema of a decoded object, for the CRD. */
-export function objectSchema(node: ObjectNode, omit: readonly string[] = []): JsonSchema {
+function objectSchema(node: ObjectNode, omit: readonly string[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   for (const field of node.fields) {

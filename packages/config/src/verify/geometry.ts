@@ -35,7 +35,7 @@ function onSegment(a: Point, b: Point, p: Point): boolean {
 }
 
 /** Whether closed segments ab and cd share at least one point. */
-export function segmentsIntersect(a: Point, b: Point, c: Point, d: Point): boolean {
+function segmentsIntersect(a: Point, b: Point, c: Point, d: Point): boolean {
   const d1 = sign(cross(c, d, a));
   const d2 = sign(cross(c, d, b));
   const d3 = sign(cross(a, b, c));

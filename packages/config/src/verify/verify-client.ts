@@ -23,7 +23,7 @@ export function verifyClientConfig(config: ClientConfig): PathProblem[] {
 }
 
 /** The timezone must be one the runtime's timezone database knows. */
-export function verifyTimezone(timezone: string): PathProblem[] {
+function verifyTimezone(timezone: string): PathProblem[] {
   try {
     const canonical = new Intl.DateTimeFormat('en', { timeZone: timezone }).resolvedOptions()
       .timeZone;
@@ -74,7 +74,7 @@ function weekIntervals(days: readonly string[], open: string, close: string): [n
 }
 
 /** Windows must open before they close (or run overnight) and must not overlap. */
-export function verifySchedule(schedule: Schedule): PathProblem[] {
+function verifySchedule(schedule: Schedule): PathProblem[] {
   const problems: PathProblem[] = [];
   const intervals: { start: number; end: number; window: number }[] = [];
   schedule.windows.forEach((w, i) => {
@@ -172,7 +172,7 @@ function duplicates(
 }
 
 /** Camera IDs are unique in the client, zone IDs in their camera, model IDs in the client. */
-export function verifyUniqueIds(config: ClientConfig): PathProblem[] {
+function verifyUniqueIds(config: ClientConfig): PathProblem[] {
   return [
     ...duplicates(config.cameras, 'cameras', 'camera'),
     ...config.cameras.flatMap((c, i) => duplicates(c.zones, `cameras[${String(i)}].zones`, 'zone')),
@@ -181,7 +181,7 @@ export function verifyUniqueIds(config: ClientConfig): PathProblem[] {
 }
 
 /** Model URIs are fetched from https or gs, and cameras name models that exist. */
-export function verifyModels(config: ClientConfig): PathProblem[] {
+function verifyModels(config: ClientConfig): PathProblem[] {
   const problems: PathProblem[] = [];
   const declared = new Set(config.models.map((m) => m.id));
   config.models.forEach((model, i) => {
@@ -262,7 +262,7 @@ function verifyNoCredentials(url: URL, path: string): PathProblem[] {
 }
 
 /** A camera's stream is readable and carries no credentials, and its zones are sound polygons. */
-export function verifyCamera(camera: Camera, path: string): PathProblem[] {
+function verifyCamera(camera: Camera, path: string): PathProblem[] {
   const problems: PathProblem[] = [];
   const urlPath = `${path}.stream.url`;
   const url = parseUrl(camera.stream.url);
@@ -322,7 +322,7 @@ export function verifyCamera(camera: Camera, path: string): PathProblem[] {
 }
 
 /** Webhooks are https and carry no credentials in their URL. */
-export function verifyAlerts(config: ClientConfig): PathProblem[] {
+function verifyAlerts(config: ClientConfig): PathProblem[] {
   const problems: PathProblem[] = [];
   config.alerts.webhooks.forEach((webhook, i) => {
     const path = `alerts.webhooks[${String(i)}].url`;

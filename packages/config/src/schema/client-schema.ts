@@ -5,7 +5,14 @@
  */
 
 import { dateCodec, daysCodec, pointsCodec } from './codecs.js';
-import type { AttributeField, Scalar, SchemaRoot, StringScalar } from './dsl.js';
+import type {
+  AttributeField,
+  ElementField,
+  ObjectNode,
+  Scalar,
+  SchemaRoot,
+  StringScalar,
+} from './dsl.js';
 import { defineObject } from './dsl.js';
 
 /** The XML namespace of client configs, also their API version. */
@@ -216,15 +223,23 @@ const ruleToggle = (
     ],
   });
 
-const rule = (key: string, object: ReturnType<typeof ruleToggle>) =>
-  ({
+/** A child element holding `object`, documented by the object's own title and description. */
+function section(
+  key: string,
+  object: ObjectNode,
+  presence: ElementField['presence'],
+): ElementField {
+  return {
     in: 'element',
     key,
     object,
-    presence: 'defaulted',
+    presence,
     title: object.title,
     description: object.description,
-  }) as const;
+  };
+}
+
+const rule = (key: string, object: ObjectNode) => section(key, object, 'defaulted');
 
 const detection = defineObject({
   typeName: 'Detection',
@@ -469,22 +484,8 @@ const camera = defineObject({
       title: 'Sensitivity override',
       description: "Overrides the client's sensitivity for this camera.",
     }),
-    {
-      in: 'element',
-      key: 'stream',
-      object: stream,
-      presence: 'required',
-      title: stream.title,
-      description: stream.description,
-    },
-    {
-      in: 'element',
-      key: 'analysis',
-      object: analysis,
-      presence: 'defaulted',
-      title: analysis.title,
-      description: analysis.description,
-    },
+    section('stream', stream, 'required'),
+    section('analysis', analysis, 'defaulted'),
     {
       in: 'list',
       key: 'zones',
@@ -657,30 +658,9 @@ const clientConfig = defineObject({
         required: true,
       },
     ),
-    {
-      in: 'element',
-      key: 'contact',
-      object: contact,
-      presence: 'required',
-      title: contact.title,
-      description: contact.description,
-    },
-    {
-      in: 'element',
-      key: 'schedule',
-      object: schedule,
-      presence: 'defaulted',
-      title: schedule.title,
-      description: schedule.description,
-    },
-    {
-      in: 'element',
-      key: 'detection',
-      object: detection,
-      presence: 'defaulted',
-      title: detection.title,
-      description: detection.description,
-    },
+    section('contact', contact, 'required'),
+    section('schedule', schedule, 'defaulted'),
+    section('detection', detection, 'defaulted'),
     {
       in: 'list',
       key: 'models',
@@ -703,30 +683,9 @@ const clientConfig = defineObject({
       title: 'Cameras',
       description: "The store's cameras.",
     },
-    {
-      in: 'element',
-      key: 'alerts',
-      object: alerts,
-      presence: 'defaulted',
-      title: alerts.title,
-      description: alerts.description,
-    },
-    {
-      in: 'element',
-      key: 'privacy',
-      object: privacy,
-      presence: 'defaulted',
-      title: privacy.title,
-      description: privacy.description,
-    },
-    {
-      in: 'element',
-      key: 'resources',
-      object: resources,
-      presence: 'defaulted',
-      title: resources.title,
-      description: resources.description,
-    },
+    section('alerts', alerts, 'defaulted'),
+    section('privacy', privacy, 'defaulted'),
+    section('resources', resources, 'defaulted'),
   ],
 });
 

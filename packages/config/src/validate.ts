@@ -20,6 +20,8 @@ export type ConfigResult =
 export interface ParseOptions {
   /** Parser limits; the defaults suit configs of up to 1,000 cameras. */
   readonly limits?: XmlLimits;
+  /** The client ID that the file's location implies, such as `acme` for `client-configs/acme.xml`. */
+  readonly expectedId?: string;
 }
 
 /**
@@ -38,7 +40,10 @@ export function parseClientConfig(
   }
   // The decoder built this value field by field from the schema the type is generated from.
   const config = decoded.value as unknown as ClientConfig;
-  const semantic = verifyClientConfig(config);
+  const semantic = verifyClientConfig(
+    config,
+    options.expectedId === undefined ? {} : { expectedId: options.expectedId },
+  );
   if (semantic.length === 0) return { ok: true, config };
   const problems = semantic.map((p) => ({
     ...p,

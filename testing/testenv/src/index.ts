@@ -6,3 +6,4 @@ export {
   type ControlPlaneOptions,
 } from './control-plane.js';
 export { repoRoot } from './repo.js';
+export { startFakeGcs, type FakeGcs } from './fake-gcs.js';

@@ -68,6 +68,10 @@ export const PROBLEM_CODES = {
     'A URL carries a user name, password or token. Put credentials in the Kubernetes Secret named by `credentialsSecret` or `secretRef` instead.',
   VIGIE_E_WEBHOOK_INSECURE:
     'A webhook URL that is not `https://`: alerts must not travel in clear.',
+  VIGIE_E_ID_MISMATCH:
+    'The client ID differs from the file name: the config of client `acme` lives in `client-configs/acme.xml`.',
+  VIGIE_E_CLUSTER_REJECTED:
+    'The file is valid, but the Kubernetes API server refused the resulting `Client` (the message says why; usually an outdated CRD).',
   VIGIE_E_INTERNAL:
     'Vigie failed while checking the file. This is a bug: please report it with the file.',
   VIGIE_E_TOO_MANY_PROBLEMS:

@@ -10,15 +10,36 @@ import type { Camera, ClientConfig, Schedule } from '../generated/types.js';
 import { WEEKDAYS } from '../schema/codecs.js';
 import { verifyPolygon } from './geometry.js';
 
+/** Options for {@link verifyClientConfig}. */
+export interface VerifyOptions {
+  /** The ID the config must have, when its location implies one (`client-configs/<id>.xml`). */
+  readonly expectedId?: string;
+}
+
 /** Runs every semantic check on a config that follows the schema. */
-export function verifyClientConfig(config: ClientConfig): PathProblem[] {
+export function verifyClientConfig(
+  config: ClientConfig,
+  options: VerifyOptions = {},
+): PathProblem[] {
   return [
+    ...verifyId(config.id, options.expectedId),
     ...verifyTimezone(config.timezone),
     ...verifySchedule(config.schedule),
     ...verifyUniqueIds(config),
     ...verifyModels(config),
     ...config.cameras.flatMap((camera, i) => verifyCamera(camera, `cameras[${String(i)}]`)),
     ...verifyAlerts(config),
+  ];
+}
+
+function verifyId(id: string, expected: string | undefined): PathProblem[] {
+  if (expected === undefined || id === expected) return [];
+  return [
+    {
+      code: 'VIGIE_E_ID_MISMATCH',
+      message: `the file is named for client "${clip(expected)}" but declares id="${id}"; rename the file ${id}.xml or change the id`,
+      path: 'id',
+    },
   ];
 }
 

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
+import type { ControlPlane } from '@vigie/testenv';
+import { repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { parse } from 'yaml';
+import { createKubeClientStore } from './kube-store.js';
+
+let cp: ControlPlane;
+let functionIdentity: KubeConfig;
+
+before(async () => {
+  cp = await startControlPlane({ binDir: toolsBinDir(process.env), controllers: false });
+  const admin = new KubeConfig();
+  admin.loadFromString(cp.kubeconfig);
+  const api = KubernetesObjectApi.makeApiClient(admin);
+  const apply = (o: object) =>
+    api.patch(
+      o as KubernetesObject,
+      undefined,
+      undefined,
+      'vigie-test',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+  await apply(buildClientCrd(CLIENT_SCHEMA));
+  await apply(
+    parse(
+      readFileSync(join(repoRoot(), 'deploy/rbac/config-function.yaml'), 'utf8'),
+    ) as KubernetesObject,
+  );
+  await apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'vigie-config-function' },
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'vigie-config-function',
+    },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'vigie-test-user-0' }],
+  });
+  functionIdentity = new KubeConfig();
+  functionIdentity.loadFromFile(await cp.kubeconfigFor('user-0'));
+});
+
+after(async () => {
+  await cp.stop();
+});
+
+describe("the config function's RBAC", () => {
+  it('is enough to apply, read and delete Clients', async () => {
+    const store = createKubeClientStore(() => functionIdentity);
+    const result = parseClientConfig(readFileSync(join(repoRoot(), 'examples/minimal.xml')));
+    assert.ok(result.ok);
+    const source = { bucket: 'b', object: 'client-configs/corner-shop.xml', generation: '1' };
+    for (let i = 0; i < 50; i++) {
+      try {
+        await store.apply(toClientResource(result.config, source));
+        break;
+      } catch (error) {
+        // The CRD may still be getting established.
+        if (i === 49) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.deepEqual(await store.lookup('corner-shop'), { exists: true, source });
+    await store.remove('corner-shop');
+    assert.deepEqual(await store.lookup('corner-shop'), { exists: false });
+  });
+
+  it('gives nothing else: no Secrets, no listing Clients, no namespaces', async () => {
+    const core = functionIdentity.makeApiClient(CoreV1Api);
+    await assert.rejects(
+      core.listSecretForAllNamespaces(),
+      (e: unknown) => (e as { code?: number }).code === 403,
+    );
+    await assert.rejects(
+      core.listNamespace(),
+      (e: unknown) => (e as { code?: number }).code === 403,
+    );
+    const objects = KubernetesObjectApi.makeApiClient(functionIdentity);
+    await assert.rejects(
+      objects.list('vigie.dev/v1alpha1', 'Client'),
+      (e: unknown) => (e as { code?: number }).code === 403,
+    );
+  });
+});

@@ -19,14 +19,7 @@ before(async () => {
   admin.loadFromString(cp.kubeconfig);
   const api = KubernetesObjectApi.makeApiClient(admin);
   const apply = (o: object) =>
-    api.patch(
-      o as KubernetesObject,
-      undefined,
-      undefined,
-      'vigie-test',
-      true,
-      PatchStrategy.ServerSideApply,
-    );
+    api.patch(o, undefined, undefined, 'vigie-test', true, PatchStrategy.ServerSideApply);
   await apply(buildClientCrd(CLIENT_SCHEMA));
   await apply(
     parse(

@@ -20,7 +20,7 @@ const nodeIo = [
 ].flatMap((m) => [`node:${m}`, m]);
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/**', '.tmp/**'] },
   {
     files: ['**/*.js'],
     extends: [js.configs.recommended],

@@ -9,7 +9,8 @@
  * - `KUBECONFIG`: a kubeconfig instead (tests, local runs).
  * - `VIGIE_CONFIG_PREFIX` (default `client-configs/`), `VIGIE_MAX_EVENT_AGE_SECONDS` (3600),
  *   `VIGIE_MAX_CONFIG_BYTES` (4194304).
- * - `STORAGE_EMULATOR_HOST`: a GCS emulator such as fake-gcs-server, read by the storage library.
+ * - `VIGIE_STORAGE_ENDPOINT`: a GCS-compatible endpoint such as fake-gcs-server (tests, local
+ *   runs). The storage library's own `STORAGE_EMULATOR_HOST` breaks reads of one generation.
  */
 
 import { Storage } from '@google-cloud/storage';
@@ -63,7 +64,11 @@ function kubeConfigSource(): () => Promise<KubeConfig> {
 }
 
 registerFunction({
-  objects: createGcsObjectStore(new Storage()),
+  objects: createGcsObjectStore(
+    process.env.VIGIE_STORAGE_ENDPOINT
+      ? new Storage({ apiEndpoint: process.env.VIGIE_STORAGE_ENDPOINT })
+      : new Storage(),
+  ),
   clients: createKubeClientStore(kubeConfigSource()),
   log: createJsonLogger((line) => process.stdout.write(line)),
   policy: {

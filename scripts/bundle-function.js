@@ -23,7 +23,9 @@ await build({
   target: 'node20',
   external: [framework],
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as vigieCreateRequire } from 'node:module'; const require = vigieCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as vigieCreateRequire } from 'node:module'; const require = vigieCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 await writeFile(

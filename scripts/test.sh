@@ -25,7 +25,7 @@ node scripts/generate.js --check
 
 step "Linting"
 npx eslint .
-npx prettier --check . >/dev/null
+npx prettier --check .
 
 step "Running tests"
 node scripts/run-tests.js

@@ -41,7 +41,11 @@ describe('triage', () => {
 
 describe('decideFinalized', () => {
   it('ignores generations older than the applied one, and validates the rest', () => {
-    const applied = { exists: true as const, source: source('1700000000000002') };
+    const applied = {
+      exists: true as const,
+      source: source('1700000000000002'),
+      resourceVersion: '1',
+    };
     assert.equal(
       decideFinalized(event({ generation: '1700000000000001' }), applied, DEFAULT_POLICY).action,
       'ignore',
@@ -65,15 +69,24 @@ describe('decideFinalized', () => {
 describe('decideDeleted', () => {
   const deleted = event({ type: DELETED });
   it('deletes only when the object is gone and the Client came from it', () => {
-    const applied = { exists: true as const, source: source('1700000000000002') };
+    const applied = {
+      exists: true as const,
+      source: source('1700000000000002'),
+      resourceVersion: '1',
+    };
     assert.equal(decideDeleted(deleted, applied, undefined).action, 'delete');
     assert.equal(decideDeleted(deleted, applied, '1700000000000003').action, 'ignore');
     assert.equal(decideDeleted(deleted, { exists: false }, undefined).action, 'ignore');
     assert.equal(
-      decideDeleted(deleted, { exists: true, source: undefined }, undefined).action,
+      decideDeleted(deleted, { exists: true, source: undefined, resourceVersion: '1' }, undefined)
+        .action,
       'ignore',
     );
-    const elsewhere = { exists: true as const, source: { ...source('1'), bucket: 'other' } };
+    const elsewhere = {
+      exists: true as const,
+      source: { ...source('1'), bucket: 'other' },
+      resourceVersion: '1',
+    };
     assert.equal(decideDeleted(deleted, elsewhere, undefined).action, 'ignore');
   });
 });

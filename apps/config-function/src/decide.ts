@@ -18,11 +18,14 @@ export interface Policy {
   readonly maxBytes: number;
 }
 
-/** The default policy: `client-configs/`, one hour, 4 MiB. */
+/**
+ * The default policy: `client-configs/`, one hour, 1 MiB. A `Client` must fit in one etcd
+ * request (about 1.5 MiB), and a 500-camera config is about 330 KiB of XML.
+ */
 export const DEFAULT_POLICY: Policy = {
   prefix: 'client-configs/',
   maxEventAgeMs: 60 * 60 * 1000,
-  maxBytes: 4 * 1024 * 1024,
+  maxBytes: 1024 * 1024,
 };
 
 /** What to do first with an event, before looking at the cluster. */

@@ -35,13 +35,12 @@ function networkCode(error: unknown): string | undefined {
 }
 
 /**
- * Whether retrying may fix the failure: network errors, 429, 5xx, and 401/403 (credentials or
- * RBAC being set up, which an operator fixes without re-uploading files).
+ * Whether retrying may fix the failure: network errors, 429, 5xx, and 409 (a concurrent change,
+ * which the retry sees and decides on again).
  */
 export function isTransient(error: unknown): boolean {
   const status = httpStatus(error);
-  if (status !== undefined)
-    return status === 429 || status >= 500 || status === 401 || status === 403;
+  if (status !== undefined) return status === 429 || status >= 500 || status === 409;
   return (
     networkCode(error) !== undefined ||
     (error instanceof Error && /fetch failed|socket hang up|timeout/i.test(error.message))
@@ -50,7 +49,26 @@ export function isTransient(error: unknown): boolean {
 
 /** Rethrows `error` as a {@link TransientError} when retrying may fix it. */
 export function classify(error: unknown, what: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   if (isTransient(error)) return new TransientError(`${what}: ${message}`, { cause: error });
   return error instanceof Error ? error : new Error(message);
+}
+
+/**
+ * A one-line description of an error: the Kubernetes Status message when the error carries one
+ * (client-node puts the whole response, headers included, in its message), else the first line.
+ */
+export function describeError(error: unknown): string {
+  const body =
+    typeof error === 'object' && error !== null ? (error as { body?: unknown }).body : undefined;
+  if (typeof body === 'string') {
+    try {
+      const status = JSON.parse(body) as { message?: unknown };
+      if (typeof status.message === 'string') return status.message;
+    } catch {
+      // Not a Status object; fall through to the error's own message.
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
 }

@@ -325,6 +325,7 @@ describe('process_client_config against fake-gcs-server and a real API server', 
       ['latin1', Buffer.from('<client name="caf\xe9"/>', 'latin1'), 'VIGIE_E_INPUT_ENCODING'],
       ['huge', `<client>${' '.repeat(5 * 1024 * 1024)}</client>`, 'VIGIE_E_INPUT_TOO_LARGE'],
       ['wrong-id', config('someone-else', 'Other'), 'VIGIE_E_ID_MISMATCH'],
+      ['Not_A_Name', config('not-a-name', 'Bad name'), 'VIGIE_E_NAME_INVALID'],
     ];
     for (const [client, content, code] of hostile) {
       const file = `client-configs/${client}.xml`;

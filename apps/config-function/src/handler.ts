@@ -10,10 +10,14 @@ import type { Policy } from './decide.js';
 import { decideDeleted, decideFinalized, DEFAULT_POLICY, triage } from './decide.js';
 import type { StorageEvent } from './events.js';
 import { DELETED, MalformedEventError, parseStorageEvent } from './events.js';
+import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 import type { ClientStore, ObjectStore } from './ports.js';
-import { ClusterRejectedError } from './ports.js';
+import { ClusterRejectedError, TransientError } from './ports.js';
 import { buildReport, formatReportText, reportNames } from './report.js';
+
+/** A Kubernetes object name (RFC 1123 label): what a client file's name must be. */
+const KUBERNETES_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** What the handler needs. */
 export interface HandlerDeps {
@@ -64,62 +68,43 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
     const triaged = triage(event, policy, now());
     if (triaged.action === 'ignore') return ignore(triaged.reason);
     const client = triaged.client;
-    const current = await clients.lookup(client);
-
-    if (event.type === DELETED) {
-      const live = await objects.currentGeneration(event.bucket, event.name);
-      const verdict = decideDeleted(event, current, live);
-      if (verdict.action === 'ignore') return ignore(verdict.reason);
-      await clients.remove(client);
-      const names = reportNames(event.name);
-      await Promise.all([
-        objects.remove(event.bucket, names.json),
-        objects.remove(event.bucket, names.text),
-      ]);
-      log({
-        severity: 'NOTICE',
-        message: `deleted Client ${client}: its file is gone`,
-        ...fields,
-        client,
-      });
-      return { result: 'deleted', client };
-    }
-
-    const verdict = decideFinalized(event, current, policy);
-    if (verdict.action === 'ignore') return ignore(verdict.reason);
-
-    let problems: readonly Problem[];
-    if (verdict.action === 'reject-size') {
-      problems = [
-        {
-          code: 'VIGIE_E_INPUT_TOO_LARGE',
-          message: `the file is ${String(event.size)} bytes, over the limit of ${String(policy.maxBytes)} bytes`,
-          line: 1,
-          column: 1,
-        },
-      ];
-    } else {
-      const bytes = await objects.read(event.bucket, event.name, event.generation);
-      if (bytes === undefined)
-        return ignore(`generation ${event.generation} no longer exists; a newer one supersedes it`);
-      const result = parseClientConfig(bytes, { expectedId: client });
-      if (result.ok) {
-        const source = { bucket: event.bucket, object: event.name, generation: event.generation };
-        try {
-          await clients.apply(toClientResource(result.config, source));
-          problems = [];
-        } catch (error) {
-          if (!(error instanceof ClusterRejectedError)) throw error;
-          problems = [
-            { code: 'VIGIE_E_CLUSTER_REJECTED', message: error.message, line: 1, column: 1 },
-          ];
-        }
-      } else {
-        problems = result.problems;
+    try {
+      return await process(event, client, fields, ignore);
+    } catch (error) {
+      const message = describeError(error);
+      if (error instanceof TransientError) {
+        log({
+          severity: 'ERROR',
+          message: `failed, will be retried: ${message}`,
+          ...fields,
+          client,
+        });
+        throw error;
       }
+      // Retrying will not help: say so once, in the logs and next to the file, and acknowledge.
+      log({ severity: 'ERROR', message: `failed: ${message}`, ...fields, client });
+      if (event.type === DELETED) return { result: 'ignored', reason: message };
+      const problems = [{ code: 'VIGIE_E_INTERNAL' as const, message, line: 1, column: 1 }];
+      await writeReport(event, fields, client, problems);
+      return { result: 'rejected', client, problems };
     }
+  };
 
-    const report = buildReport({ ...fields, object: event.name, client, problems, now: now() });
+  async function writeReport(
+    event: StorageEvent,
+    fields: Record<string, string>,
+    client: string,
+    problems: readonly Problem[],
+  ) {
+    const report = buildReport({
+      ...fields,
+      object: event.name,
+      generation: event.generation,
+      bucket: event.bucket,
+      client,
+      problems,
+      now: now(),
+    });
     const names = reportNames(event.name);
     await Promise.all([
       objects.write(
@@ -135,6 +120,103 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
         'text/plain; charset=utf-8',
       ),
     ]);
+    return report;
+  }
+
+  async function process(
+    event: StorageEvent,
+    client: string,
+    fields: Record<string, string>,
+    ignore: (reason: string) => Outcome,
+  ): Promise<Outcome> {
+    if (!KUBERNETES_NAME.test(client)) {
+      if (event.type === DELETED) return ignore(`"${client}" is not a client name`);
+      const problems: Problem[] = [
+        {
+          code: 'VIGIE_E_NAME_INVALID',
+          message: `the file name "${client}" is not a client ID (lowercase letters, digits and '-')`,
+          line: 1,
+          column: 1,
+        },
+      ];
+      await writeReport(event, fields, client, problems);
+      return { result: 'rejected', client, problems };
+    }
+    const current = await clients.lookup(client);
+
+    if (event.type === DELETED) {
+      const live = await objects.currentGeneration(event.bucket, event.name);
+      const verdict = decideDeleted(event, current, live);
+      if (verdict.action === 'ignore') return ignore(verdict.reason);
+      // Reports first: if that fails, the retry still finds the Client and tries again.
+      const names = reportNames(event.name);
+      await Promise.all([
+        objects.remove(event.bucket, names.json),
+        objects.remove(event.bucket, names.text),
+      ]);
+      // The precondition makes a concurrent re-upload, applied since the lookup, win.
+      await clients.remove(client, current.exists ? current.resourceVersion : undefined);
+      log({
+        severity: 'NOTICE',
+        message: `deleted Client ${client}: its file is gone`,
+        ...fields,
+        client,
+      });
+      return { result: 'deleted', client };
+    }
+
+    const verdict = decideFinalized(event, current, policy);
+    if (verdict.action === 'ignore') return ignore(verdict.reason);
+
+    let problems: readonly Problem[];
+    const tooLarge = (size: number): Problem[] => [
+      {
+        code: 'VIGIE_E_INPUT_TOO_LARGE',
+        message: `the file is ${String(size)} bytes, over the limit of ${String(policy.maxBytes)} bytes`,
+        line: 1,
+        column: 1,
+      },
+    ];
+    if (verdict.action === 'reject-size') {
+      problems = tooLarge(event.size ?? policy.maxBytes + 1);
+    } else {
+      const bytes = await objects.read(event.bucket, event.name, event.generation);
+      if (bytes === undefined) {
+        return ignore(`generation ${event.generation} no longer exists; a newer one supersedes it`);
+      }
+      const result =
+        bytes.length > policy.maxBytes
+          ? undefined
+          : parseClientConfig(bytes, { expectedId: client });
+      if (result === undefined) {
+        problems = tooLarge(bytes.length);
+      } else if (result.ok) {
+        // Events for one file may be handled concurrently: apply only the live generation.
+        const live = await objects.currentGeneration(event.bucket, event.name);
+        if (live !== event.generation) {
+          return ignore(
+            `generation ${event.generation} is no longer the live one (${live ?? 'deleted'})`,
+          );
+        }
+        const source = { bucket: event.bucket, object: event.name, generation: event.generation };
+        try {
+          await clients.apply(
+            toClientResource(result.config, source),
+            current.exists ? current.resourceVersion : undefined,
+          );
+          problems = [];
+        } catch (error) {
+          if (!(error instanceof ClusterRejectedError)) throw error;
+          problems = [
+            { code: 'VIGIE_E_CLUSTER_REJECTED', message: error.message, line: 1, column: 1 },
+          ];
+        }
+      } else {
+        problems = result.problems;
+      }
+    }
+
+    const report = await writeReport(event, fields, client, problems);
     if (problems.length === 0) {
       log({ severity: 'INFO', message: `applied Client ${client}`, ...fields, client });
       return { result: 'applied', client };
@@ -147,5 +229,5 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       problems: report.problems.map((p) => p.text),
     });
     return { result: 'rejected', client, problems };
-  };
+  }
 }

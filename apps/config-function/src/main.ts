@@ -8,7 +8,7 @@
  *   function's own identity (Application Default Credentials). No key file anywhere.
  * - `KUBECONFIG`: a kubeconfig instead (tests, local runs).
  * - `VIGIE_CONFIG_PREFIX` (default `client-configs/`), `VIGIE_MAX_EVENT_AGE_SECONDS` (3600),
- *   `VIGIE_MAX_CONFIG_BYTES` (4194304).
+ *   `VIGIE_MAX_CONFIG_BYTES` (1048576).
  * - `VIGIE_STORAGE_ENDPOINT`: a GCS-compatible endpoint such as fake-gcs-server (tests, local
  *   runs). The storage library's own `STORAGE_EMULATOR_HOST` breaks reads of one generation.
  */
@@ -63,6 +63,13 @@ function kubeConfigSource(): () => Promise<KubeConfig> {
   };
 }
 
+const prefix = process.env.VIGIE_CONFIG_PREFIX ?? DEFAULT_POLICY.prefix;
+if (prefix === '' || !prefix.endsWith('/')) {
+  throw new Error(
+    `VIGIE_CONFIG_PREFIX must be a folder ending with "/", such as client-configs/, not "${prefix}"`,
+  );
+}
+
 registerFunction({
   objects: createGcsObjectStore(
     process.env.VIGIE_STORAGE_ENDPOINT
@@ -72,7 +79,7 @@ registerFunction({
   clients: createKubeClientStore(kubeConfigSource()),
   log: createJsonLogger((line) => process.stdout.write(line)),
   policy: {
-    prefix: process.env.VIGIE_CONFIG_PREFIX ?? DEFAULT_POLICY.prefix,
+    prefix,
     maxEventAgeMs:
       positive('VIGIE_MAX_EVENT_AGE_SECONDS', DEFAULT_POLICY.maxEventAgeMs / 1000) * 1000,
     maxBytes: positive('VIGIE_MAX_CONFIG_BYTES', DEFAULT_POLICY.maxBytes),

@@ -29,17 +29,29 @@ export interface ObjectStore {
 export interface ClientStore {
   /** Whether the named `Client` exists, and which bucket object it was applied from. */
   readonly lookup: (name: string) => Promise<ClientLookup>;
-  /** Applies the resource with server-side apply semantics. */
-  readonly apply: (resource: ClientResource) => Promise<void>;
-  /** Deletes the named `Client`; an absent one is not an error. */
-  readonly remove: (name: string) => Promise<void>;
+  /**
+   * Applies the resource with server-side apply semantics. With `resourceVersion`, the apply
+   * fails with a {@link TransientError} if the `Client` changed since it was looked up.
+   */
+  readonly apply: (resource: ClientResource, resourceVersion?: string) => Promise<void>;
+  /** Deletes the named `Client`, under the same precondition; an absent one is not an error. */
+  readonly remove: (name: string, resourceVersion?: string) => Promise<void>;
 }
 
 /** A `Client` as the function sees it: absent, or present with the source it records (if any). */
 export type ClientLookup =
-  { readonly exists: false } | { readonly exists: true; readonly source: ConfigSource | undefined };
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      readonly source: ConfigSource | undefined;
+      /** The version seen, for optimistic concurrency. */
+      readonly resourceVersion: string | undefined;
+    };
 
-/** Failures worth retrying (an outage, HTTP 429 or 5xx): the invocation fails and Eventarc retries. */
+/**
+ * Failures worth retrying (an outage, HTTP 429 or 5xx, a concurrent change): the invocation
+ * fails and Eventarc retries.
+ */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
 }

@@ -8,6 +8,8 @@ import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } fr
 import type { ControlPlane } from '@vigie/testenv';
 import { repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
 import { parse } from 'yaml';
+import { FINALIZED } from './events.js';
+import { createHandler } from './handler.js';
 import { createKubeClientStore } from './kube-store.js';
 
 let cp: ControlPlane;
@@ -61,7 +63,9 @@ describe("the config function's RBAC", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    assert.deepEqual(await store.lookup('corner-shop'), { exists: true, source });
+    const found = await store.lookup('corner-shop');
+    assert.ok(found.exists);
+    assert.deepEqual(found.source, source);
     await store.remove('corner-shop');
     assert.deepEqual(await store.lookup('corner-shop'), { exists: false });
   });
@@ -80,6 +84,37 @@ describe("the config function's RBAC", () => {
     await assert.rejects(
       objects.list('vigie.dev/v1alpha1', 'Client'),
       (e: unknown) => (e as { code?: number }).code === 403,
+    );
+  });
+
+  it('turns a refusal into a report, not endless retries', async () => {
+    const stranger = new KubeConfig();
+    stranger.loadFromFile(await cp.kubeconfigFor('user-1'));
+    const written = new Map<string, string>();
+    const bytes = readFileSync(join(repoRoot(), 'examples/minimal.xml'));
+    const handle = createHandler({
+      objects: {
+        read: () => Promise.resolve(new Uint8Array(bytes)),
+        currentGeneration: () => Promise.resolve('5'),
+        write: (_bucket, name, content) => {
+          written.set(name, content);
+          return Promise.resolve();
+        },
+        remove: () => Promise.resolve(),
+      },
+      clients: createKubeClientStore(() => stranger),
+      log: () => undefined,
+    });
+    const outcome = await handle({
+      type: FINALIZED,
+      id: '1',
+      time: new Date().toISOString(),
+      data: { bucket: 'b', name: 'client-configs/corner-shop.xml', generation: '5', size: '600' },
+    });
+    assert.equal(outcome.result, 'rejected');
+    assert.match(
+      written.get('client-configs/corner-shop.xml.report.txt') ?? '',
+      /VIGIE_E_INTERNAL .*forbidden/i,
     );
   });
 });

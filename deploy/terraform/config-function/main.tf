@@ -29,19 +29,10 @@ resource "google_storage_bucket" "configs" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
 
+  # No versioning: in a versioned bucket, deleting or overwriting a file sends "archived", not
+  # "deleted", and the function keys removals on "deleted".
   versioning {
-    enabled = true
-  }
-
-  # Old generations are kept for a while, so that a bad upload can be rolled back by hand.
-  lifecycle_rule {
-    condition {
-      num_newer_versions = 10
-      with_state         = "ARCHIVED"
-    }
-    action {
-      type = "Delete"
-    }
+    enabled = false
   }
 }
 
@@ -174,7 +165,8 @@ resource "google_eventarc_trigger" "deleted" {
 
   destination {
     cloud_run_service {
-      service = google_cloudfunctions2_function.process_client_config.service_config[0].service
+      # A 2nd-gen function's Cloud Run service has the function's name.
+      service = google_cloudfunctions2_function.process_client_config.name
       region  = var.region
     }
   }
@@ -185,7 +177,7 @@ resource "google_eventarc_trigger" "deleted" {
 resource "google_cloud_run_service_iam_member" "trigger_invoker" {
   project  = var.project_id
   location = var.region
-  service  = google_cloudfunctions2_function.process_client_config.service_config[0].service
+  service  = google_cloudfunctions2_function.process_client_config.name
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.trigger.email}"
 }

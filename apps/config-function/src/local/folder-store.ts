@@ -8,7 +8,7 @@ export const LOCAL_BUCKET = 'local';
 
 /**
  * A folder playing the bucket: object `client-configs/acme.xml` is the file
- * `<root>/client-configs/acme.xml`, and its generation is the file's modification time in
+ * `<root>/client-configs/acme.xml`, and its generation is the file's change time in
  * nanoseconds, which grows with every change.
  */
 export function createFolderObjectStore(root: string): ObjectStore {
@@ -18,15 +18,6 @@ export function createFolderObjectStore(root: string): ObjectStore {
     if (rel.startsWith('..') || rel.startsWith(sep))
       throw new Error(`object name escapes the folder: ${name}`);
     return path;
-  };
-  const generationOf = async (path: string) => {
-    try {
-      const info = await stat(path, { bigint: true });
-      return info.isFile() ? String(info.mtimeNs) : undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
   };
   return {
     async read(_bucket, name, generation) {
@@ -52,4 +43,17 @@ export function createFolderObjectStore(root: string): ObjectStore {
       await rm(pathOf(name), { force: true });
     },
   };
+}
+
+/**
+ * A file's generation: its change time in nanoseconds. Unlike the modification time, nobody can
+ * set it back (`cp -p`, `touch -d`), so a restored file still counts as newer.
+ */
+export async function generationOf(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path, { bigint: true });
+    return info.isFile() ? String(info.ctimeNs) : undefined;
+  } catch {
+    return undefined;
+  }
 }

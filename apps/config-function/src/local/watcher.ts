@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DELETED, FINALIZED } from '../events.js';
 import type { Outcome } from '../handler.js';
-import { LOCAL_BUCKET } from './folder-store.js';
+import { generationOf, LOCAL_BUCKET } from './folder-store.js';
 
 /** Options for {@link watchFolder}. */
 export interface WatchOptions {
@@ -37,6 +37,7 @@ export function watchFolder(options: WatchOptions): FolderWatcher {
   const settle = options.settleMs ?? 50;
   const known = new Map<string, string>();
   const timers = new Map<string, NodeJS.Timeout>();
+  const failures = new Map<string, number>();
   // One event at a time per file, in order.
   const queues = new Map<string, Promise<void>>();
   let watcher: FSWatcher | undefined;
@@ -44,19 +45,11 @@ export function watchFolder(options: WatchOptions): FolderWatcher {
 
   const emit = async (file: string) => {
     const name = `${prefix}${file}`;
-    let generation: string | undefined;
-    try {
-      const info = await stat(join(dir, file), { bigint: true });
-      generation = info.isFile() ? String(info.mtimeNs) : undefined;
-    } catch {
-      generation = undefined;
-    }
+    const generation = await generationOf(join(dir, file));
     const previous = known.get(name);
     if (generation === previous) return;
     const type = generation === undefined ? DELETED : FINALIZED;
     const eventGeneration = generation ?? previous ?? '0';
-    if (generation === undefined) known.delete(name);
-    else known.set(name, generation);
     const event = {
       specversion: '1.0',
       id: `${name}#${eventGeneration}#${type}`,
@@ -66,34 +59,53 @@ export function watchFolder(options: WatchOptions): FolderWatcher {
       time: new Date().toISOString(),
       data: { bucket: LOCAL_BUCKET, name, generation: eventGeneration },
     };
+    let outcome: Outcome | Error;
     try {
-      options.onOutcome?.(name, await options.handle(event));
+      outcome = await options.handle(event);
+      if (generation === undefined) known.delete(name);
+      else known.set(name, generation);
+      failures.delete(file);
     } catch (error) {
-      // Forget the generation, so that the next change or restart processes the file again.
-      known.delete(name);
-      options.onOutcome?.(name, error instanceof Error ? error : new Error(String(error)));
+      outcome = error instanceof Error ? error : new Error(String(error));
+      // Retry with backoff, as Eventarc would; the file's state is read again then.
+      const attempt = (failures.get(file) ?? 0) + 1;
+      failures.set(file, attempt);
+      schedule(file, Math.min(30_000, 200 * 2 ** attempt));
+    }
+    try {
+      options.onOutcome?.(name, outcome);
+    } catch {
+      // A failing observer must not stop the watcher.
     }
   };
 
-  const schedule = (file: string) => {
+  const enqueue = (file: string) => {
+    const run = (queues.get(file) ?? Promise.resolve()).then(
+      () => emit(file),
+      () => emit(file),
+    );
+    queues.set(file, run);
+    return run;
+  };
+
+  function schedule(file: string, delay = settle) {
     if (closed) return;
     clearTimeout(timers.get(file));
     timers.set(
       file,
       setTimeout(() => {
         timers.delete(file);
-        const run = (queues.get(file) ?? Promise.resolve()).then(() => emit(file));
-        queues.set(file, run);
-      }, settle),
+        void enqueue(file);
+      }, delay),
     );
-  };
+  }
 
   const ready = (async () => {
     await mkdir(dir, { recursive: true });
     watcher = watch(dir, (_kind, file) => {
       if (file) schedule(file);
     });
-    for (const file of await readdir(dir)) await emit(file);
+    await Promise.all((await readdir(dir)).map((file) => enqueue(file)));
   })();
 
   return {

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Storage } from '@google-cloud/storage';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
 import type { ControlPlane, FakeGcs } from '@vigie/testenv';
-import { repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
+import { repoRoot, startFakeGcs, toolsBinDir } from '@vigie/testenv';
 import { FINALIZED } from './events.js';
+import type { ClientCluster } from './test-cluster.js';
+import { startClientCluster } from './test-cluster.js';
 
 const root = repoRoot();
 const bundle = join(root, '.tmp/config-function-test');
@@ -22,21 +22,12 @@ let output = '';
 
 before(async () => {
   execFileSync(process.execPath, [join(root, 'scripts/bundle-function.js'), bundle]);
-  const binDir = toolsBinDir(process.env);
-  [cp, gcs] = await Promise.all([
-    startControlPlane({ binDir, controllers: false }),
-    startFakeGcs({ binDir }),
+  let cluster: ClientCluster;
+  [cluster, gcs] = await Promise.all([
+    startClientCluster(),
+    startFakeGcs({ binDir: toolsBinDir(process.env) }),
   ]);
-  const kc = new KubeConfig();
-  kc.loadFromString(cp.kubeconfig);
-  await KubernetesObjectApi.makeApiClient(kc).patch(
-    buildClientCrd(CLIENT_SCHEMA),
-    undefined,
-    undefined,
-    'vigie-test',
-    true,
-    PatchStrategy.ServerSideApply,
-  );
+  cp = cluster.controlPlane;
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const a = s.address();

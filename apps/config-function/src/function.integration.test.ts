@@ -8,14 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Storage } from '@google-cloud/storage';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { ControlPlane, FakeGcs } from '@vigie/testenv';
-import { repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
+import { repoRoot, startFakeGcs, toolsBinDir } from '@vigie/testenv';
 import { DELETED, FINALIZED } from './events.js';
 import { FUNCTION_NAME, registerFunction } from './function.js';
 import { createGcsObjectStore } from './gcs-store.js';
 import { createKubeClientStore } from './kube-store.js';
+import type { ClientCluster } from './test-cluster.js';
+import { startClientCluster } from './test-cluster.js';
 import type { LogEntry } from './log.js';
 
 const BUCKET = 'acme-configs';
@@ -136,30 +138,13 @@ async function deliver(options: EventOptions): Promise<number> {
 }
 
 before(async () => {
-  const binDir = toolsBinDir(process.env);
-  [cp, gcs] = await Promise.all([
-    startControlPlane({ binDir, controllers: false }),
-    startFakeGcs({ binDir }),
+  let cluster: ClientCluster;
+  [cluster, gcs] = await Promise.all([
+    startClientCluster(),
+    startFakeGcs({ binDir: toolsBinDir(process.env) }),
   ]);
-  const admin = new KubeConfig();
-  admin.loadFromString(cp.kubeconfig);
-  api = KubernetesObjectApi.makeApiClient(admin);
-  await api.patch(
-    buildClientCrd(CLIENT_SCHEMA),
-    undefined,
-    undefined,
-    'vigie-test',
-    true,
-    PatchStrategy.ServerSideApply,
-  );
-  for (let i = 0; i < 100; i++) {
-    const ready = await api.list('vigie.dev/v1alpha1', 'Client').then(
-      () => true,
-      () => false,
-    );
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  cp = cluster.controlPlane;
+  api = cluster.api;
 
   const target = new URL(cp.server);
   proxy = createServer((socket) => {

@@ -2,31 +2,25 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { KubernetesObject } from '@kubernetes/client-node';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { parseClientConfig, toClientResource } from '@vigie/config';
 import type { ControlPlane } from '@vigie/testenv';
-import { repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { repoRoot } from '@vigie/testenv';
 import { parse } from 'yaml';
 import { FINALIZED } from './events.js';
 import { createHandler } from './handler.js';
 import { createKubeClientStore } from './kube-store.js';
+import { startClientCluster } from './test-cluster.js';
 
 let cp: ControlPlane;
 let functionIdentity: KubeConfig;
 
 before(async () => {
-  cp = await startControlPlane({ binDir: toolsBinDir(process.env), controllers: false });
-  const admin = new KubeConfig();
-  admin.loadFromString(cp.kubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(admin);
-  const apply = (o: object) =>
-    api.patch(o, undefined, undefined, 'vigie-test', true, PatchStrategy.ServerSideApply);
-  await apply(buildClientCrd(CLIENT_SCHEMA));
+  const cluster = await startClientCluster();
+  cp = cluster.controlPlane;
+  const apply = cluster.apply;
   await apply(
-    parse(
-      readFileSync(join(repoRoot(), 'deploy/rbac/config-function.yaml'), 'utf8'),
-    ) as KubernetesObject,
+    parse(readFileSync(join(repoRoot(), 'deploy/rbac/config-function.yaml'), 'utf8')) as object,
   );
   await apply({
     apiVersion: 'rbac.authorization.k8s.io/v1',

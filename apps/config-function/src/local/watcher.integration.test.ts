@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
-import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { ControlPlane } from '@vigie/testenv';
-import { repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { repoRoot } from '@vigie/testenv';
 import { createHandler } from '../handler.js';
 import { createKubeClientStore } from '../kube-store.js';
+import { startClientCluster } from '../test-cluster.js';
 import { createFolderObjectStore } from './folder-store.js';
 import type { FolderWatcher } from './watcher.js';
 import { watchFolder } from './watcher.js';
@@ -52,26 +52,10 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string)
 }
 
 before(async () => {
-  cp = await startControlPlane({ binDir: toolsBinDir(process.env), controllers: false });
-  const kc = new KubeConfig();
-  kc.loadFromString(cp.kubeconfig);
-  api = KubernetesObjectApi.makeApiClient(kc);
-  await api.patch(
-    buildClientCrd(CLIENT_SCHEMA),
-    undefined,
-    undefined,
-    'vigie-test',
-    true,
-    PatchStrategy.ServerSideApply,
-  );
-  await eventually(
-    () =>
-      api.list('vigie.dev/v1alpha1', 'Client').then(
-        () => true,
-        () => false,
-      ),
-    'the CRD is served',
-  );
+  const cluster = await startClientCluster();
+  cp = cluster.controlPlane;
+  api = cluster.api;
+  const kc = cluster.admin;
   mkdirSync(configs, { recursive: true });
   // A file present before the watcher starts is processed at start.
   writeFileSync(join(configs, 'corner-shop.xml'), config('Before start'));

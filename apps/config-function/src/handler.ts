@@ -69,7 +69,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
     if (triaged.action === 'ignore') return ignore(triaged.reason);
     const client = triaged.client;
     try {
-      return await process(event, client, fields, ignore);
+      return await handleEvent(event, client, fields, ignore);
     } catch (error) {
       const message = describeError(error);
       if (error instanceof TransientError) {
@@ -85,22 +85,16 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       log({ severity: 'ERROR', message: `failed: ${message}`, ...fields, client });
       if (event.type === DELETED) return { result: 'ignored', reason: message };
       const problems = [{ code: 'VIGIE_E_INTERNAL' as const, message, line: 1, column: 1 }];
-      await writeReport(event, fields, client, problems);
+      await writeReport(event, client, problems);
       return { result: 'rejected', client, problems };
     }
   };
 
-  async function writeReport(
-    event: StorageEvent,
-    fields: Record<string, string>,
-    client: string,
-    problems: readonly Problem[],
-  ) {
+  async function writeReport(event: StorageEvent, client: string, problems: readonly Problem[]) {
     const report = buildReport({
-      ...fields,
+      bucket: event.bucket,
       object: event.name,
       generation: event.generation,
-      bucket: event.bucket,
       client,
       problems,
       now: now(),
@@ -123,7 +117,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
     return report;
   }
 
-  async function process(
+  async function handleEvent(
     event: StorageEvent,
     client: string,
     fields: Record<string, string>,
@@ -139,7 +133,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
           column: 1,
         },
       ];
-      await writeReport(event, fields, client, problems);
+      await writeReport(event, client, problems);
       return { result: 'rejected', client, problems };
     }
     const current = await clients.lookup(client);
@@ -216,7 +210,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       }
     }
 
-    const report = await writeReport(event, fields, client, problems);
+    const report = await writeReport(event, client, problems);
     if (problems.length === 0) {
       log({ severity: 'INFO', message: `applied Client ${client}`, ...fields, client });
       return { result: 'applied', client };

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseClientConfig, toClientResource } from '@vigie/config';
+import { repoRoot } from '@vigie/testenv';
+import type { ClientInput, KubeObject } from './desired.js';
+import { desired, ROLLOUT_ANNOTATION } from './desired.js';
+import { multiplyQuantity } from './quantity.js';
+import { DEFAULT_SETTINGS } from './settings.js';
+
+function client(example: string, edit: (xml: string) => string = (x) => x): ClientInput {
+  const result = parseClientConfig(
+    edit(readFileSync(join(repoRoot(), 'examples', example), 'utf8')),
+  );
+  assert.ok(result.ok, JSON.stringify(result));
+  const resource = toClientResource(result.config);
+  return {
+    metadata: { name: resource.metadata.name, uid: '6b7f6c5e-0000-4000-8000-000000000001' },
+    spec: resource.spec,
+  };
+}
+
+const find = (objects: KubeObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe('desired', () => {
+  it('gives each client its namespace, limits, policies and one Deployment, ConfigMap and Service per shard', () => {
+    const objects = desired(client('resources-gpu.xml'), DEFAULT_SETTINGS);
+    assert.deepEqual(
+      objects.map((o) => `${o.kind}/${o.metadata.name}`),
+      [
+        'Namespace/vigie-mall-anchor',
+        'ResourceQuota/vigie-quota',
+        'LimitRange/vigie-limits',
+        'NetworkPolicy/default-deny',
+        'NetworkPolicy/detectors',
+        'ConfigMap/detector-shard-0',
+        'Deployment/detector-shard-0',
+        'Service/detector-shard-0',
+        'ConfigMap/detector-shard-1',
+        'Deployment/detector-shard-1',
+        'Service/detector-shard-1',
+      ],
+    );
+    for (const o of objects) {
+      assert.equal(o.metadata.ownerReferences?.length, 1, `${o.kind} is owned by the Client`);
+      if (o.kind !== 'Namespace') assert.equal(o.metadata.namespace, 'vigie-mall-anchor');
+    }
+  });
+
+  it('asks for GPUs only for GPU clients', () => {
+    const gpu = JSON.stringify(
+      find(
+        desired(client('resources-gpu.xml'), DEFAULT_SETTINGS),
+        'Deployment',
+        'detector-shard-0',
+      ),
+    );
+    assert.match(gpu, /nvidia\.com\/gpu/);
+    const cpu = JSON.stringify(
+      find(desired(client('minimal.xml'), DEFAULT_SETTINGS), 'Deployment', 'detector-shard-0'),
+    );
+    assert.doesNotMatch(cpu, /nvidia/);
+  });
+
+  it('mounts camera credentials from the named Secrets, never inlines them', () => {
+    const deployment = JSON.stringify(
+      find(desired(client('full-store.xml'), DEFAULT_SETTINGS), 'Deployment', 'detector-shard-0'),
+    );
+    assert.match(deployment, /"secretName":"acme-cameras"/);
+  });
+
+  it('changes the pod template only when workers cannot reload the change', () => {
+    const template = (edit: (x: string) => string) =>
+      JSON.stringify(
+        find(desired(client('zones.xml', edit), DEFAULT_SETTINGS), 'Deployment', 'detector-shard-0')
+          ?.spec,
+      );
+    const base = template((x) => x);
+    assert.equal(
+      template((x) => x.replace('0.05,0.10 0.35,0.10', '0.05,0.12 0.35,0.12')),
+      base,
+    );
+    assert.notEqual(
+      template((x) =>
+        x.replace(
+          'rtsps://cams.zones-demo.example/front',
+          'rtsps://cams.zones-demo.example/front2',
+        ),
+      ),
+      base,
+    );
+    assert.match(base, new RegExp(ROLLOUT_ANNOTATION));
+  });
+
+  it('is deterministic', () => {
+    assert.deepEqual(
+      desired(client('full-store.xml'), DEFAULT_SETTINGS),
+      desired(client('full-store.xml'), DEFAULT_SETTINGS),
+    );
+  });
+});
+
+describe('multiplyQuantity', () => {
+  it('keeps units and avoids floating-point noise', () => {
+    assert.equal(multiplyQuantity('500m', 3), '1500m');
+    assert.equal(multiplyQuantity('1Gi', 4), '4Gi');
+    assert.equal(multiplyQuantity('0.1', 3), '0.3');
+    assert.equal(multiplyQuantity('2', 2), '4');
+    assert.throws(() => multiplyQuantity('lots', 2));
+  });
+});

@@ -1,0 +1,301 @@
+/**
+ * `desired(client)`: every object a `Client` should own, computed from the shared plan. Pure:
+ * no I/O, and the same Client always gives the same objects, so applying them is idempotent.
+ * The reconciler applies them with server-side apply; owner references make garbage collection
+ * remove them with the Client.
+ */
+
+import type { ClientSpec } from '@vigie/config';
+import { CLIENT_RESOURCE, PART_OF_LABEL } from '@vigie/config';
+import type { ClientPlan, ShardPlan } from '@vigie/plan';
+import { planClient } from '@vigie/plan';
+import { multiplyQuantity } from './quantity.js';
+import type { OperatorSettings } from './settings.js';
+
+/** A Kubernetes object as plain data, ready for server-side apply. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+    readonly ownerReferences?: readonly object[];
+  };
+  readonly [field: string]: unknown;
+}
+
+/** The `Client` as the operator reads it. */
+export interface ClientInput {
+  readonly metadata: { readonly name: string; readonly uid: string };
+  readonly spec: ClientSpec;
+}
+
+/** Labels on every object the operator makes for a client. */
+export const CLIENT_LABEL = 'vigie.dev/client';
+/** Labels on each shard's objects. */
+export const SHARD_LABEL = 'vigie.dev/shard';
+/** The pod annotation that rolls a shard's workers when what they cannot reload changes. */
+export const ROLLOUT_ANNOTATION = 'vigie.dev/rollout-key';
+
+const MANAGED_BY = 'vigie-operator';
+
+/** Every object the client should own, namespace first. */
+export function desired(client: ClientInput, settings: OperatorSettings): KubeObject[] {
+  const plan = planClient(client.metadata.name, client.spec);
+  const owner = {
+    apiVersion: `${CLIENT_RESOURCE.group}/${CLIENT_RESOURCE.version}`,
+    kind: CLIENT_RESOURCE.kind,
+    name: client.metadata.name,
+    uid: client.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  const labels = {
+    [PART_OF_LABEL]: 'vigie',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [CLIENT_LABEL]: plan.client,
+  };
+  const meta = (name: string, extra: Record<string, string> = {}) => ({
+    name,
+    namespace: plan.namespace,
+    labels: { ...labels, ...extra },
+    ownerReferences: [owner],
+  });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: plan.namespace,
+        labels: {
+          ...labels,
+          // Detectors need nothing more than the restricted profile allows.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+        ownerReferences: [owner],
+      },
+    },
+    ...tenantLimits(plan, meta),
+    ...networkPolicies(plan, settings, meta),
+    ...plan.shards.flatMap((shard) => shardObjects(plan, shard, settings, meta)),
+  ];
+}
+
+type Meta = (name: string, extra?: Record<string, string>) => KubeObject['metadata'];
+
+function tenantLimits(plan: ClientPlan, meta: Meta): KubeObject[] {
+  const { cpu, memory, accelerator } = plan.resources;
+  // Room for every shard twice over, so that a rolling update can surge one new pod per shard.
+  const room = Math.max(1, plan.shards.length) * 2;
+  const hard: Record<string, string> = {
+    pods: String(room),
+    'requests.cpu': multiplyQuantity(cpu, room),
+    'requests.memory': multiplyQuantity(memory, room),
+    'limits.cpu': multiplyQuantity(cpu, room * 2),
+    'limits.memory': multiplyQuantity(memory, room * 2),
+  };
+  if (accelerator === 'nvidia-gpu') hard['requests.nvidia.com/gpu'] = String(room);
+  return [
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: meta('vigie-quota'), spec: { hard } },
+    {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta('vigie-limits'),
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            default: { cpu: multiplyQuantity(cpu, 2), memory: multiplyQuantity(memory, 2) },
+            defaultRequest: { cpu, memory },
+          },
+        ],
+      },
+    },
+  ];
+}
+
+function networkPolicies(plan: ClientPlan, settings: OperatorSettings, meta: Meta): KubeObject[] {
+  const detectors = {
+    matchLabels: { [CLIENT_LABEL]: plan.client, 'app.kubernetes.io/component': 'detector' },
+  };
+  return [
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('detectors'),
+      spec: {
+        podSelector: detectors,
+        policyTypes: ['Ingress', 'Egress'],
+        // Only the metrics scraper may reach detectors.
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: settings.monitoringNamespaceLabels } }],
+            ports: [{ protocol: 'TCP', port: settings.metricsPort }],
+          },
+        ],
+        egress: [
+          // Name resolution.
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+                },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+          // The console, for alerts and evidence.
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: settings.consoleNamespaceLabels },
+                podSelector: { matchLabels: settings.consolePodLabels },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: settings.consolePort }],
+          },
+          // Cameras, on their stream ports only.
+          {
+            ports: [
+              ...cameraPorts(plan, settings).map((port) => ({ protocol: 'TCP', port })),
+              { protocol: 'UDP', port: 554 },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
+/** The ports the client's cameras are reached on: those in their URLs, else the defaults. */
+function cameraPorts(plan: ClientPlan, settings: OperatorSettings): number[] {
+  const ports = new Set<number>(settings.cameraPorts);
+  for (const shard of plan.shards) {
+    for (const camera of shard.config.cameras) {
+      try {
+        const port = new URL(camera.stream.url).port;
+        if (port !== '') ports.add(Number(port));
+      } catch {
+        // The config model has already refused URLs it cannot parse.
+      }
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+function shardObjects(
+  plan: ClientPlan,
+  shard: ShardPlan,
+  settings: OperatorSettings,
+  meta: Meta,
+): KubeObject[] {
+  const name = `detector-${shard.name}`;
+  const shardLabels = { 'app.kubernetes.io/component': 'detector', [SHARD_LABEL]: shard.name };
+  const selector = { [CLIENT_LABEL]: plan.client, [SHARD_LABEL]: shard.name };
+  const secrets = [
+    ...new Set(
+      shard.config.cameras.flatMap((c) =>
+        c.stream.credentialsSecret === undefined ? [] : [c.stream.credentialsSecret],
+      ),
+    ),
+  ].sort();
+  const gpu = plan.resources.accelerator === 'nvidia-gpu';
+  const requests = { cpu: plan.resources.cpu, memory: plan.resources.memory };
+  const limits: Record<string, string> = {
+    cpu: multiplyQuantity(plan.resources.cpu, 2),
+    memory: multiplyQuantity(plan.resources.memory, 2),
+    ...(gpu ? { 'nvidia.com/gpu': '1' } : {}),
+  };
+  const probe = (path: string) => ({ httpGet: { path, port: 'metrics' }, periodSeconds: 10 });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(name, shardLabels),
+      data: { 'config.json': `${JSON.stringify(shard.config, null, 2)}\n` },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(name, shardLabels),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: {
+          metadata: {
+            labels: { ...selector, ...shardLabels, [PART_OF_LABEL]: 'vigie' },
+            // Zones, rules and schedules reach the worker through the mounted ConfigMap; only
+            // what it cannot reload is in the rollout key.
+            annotations: { [ROLLOUT_ANNOTATION]: shard.rolloutKey },
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+            ...(gpu
+              ? {
+                  tolerations: [
+                    { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+                  ],
+                }
+              : {}),
+            containers: [
+              {
+                name: 'detector',
+                image: settings.detectorImage,
+                args: ['--config', '/etc/vigie/config.json'],
+                ports: [{ name: 'metrics', containerPort: settings.metricsPort }],
+                resources: { requests, limits },
+                readinessProbe: probe('/readyz'),
+                livenessProbe: probe('/healthz'),
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [
+                  { name: 'config', mountPath: '/etc/vigie', readOnly: true },
+                  { name: 'tmp', mountPath: '/tmp' },
+                  ...secrets.map((secret, i) => ({
+                    name: `camera-credentials-${String(i)}`,
+                    mountPath: `/var/run/secrets/vigie/cameras/${secret}`,
+                    readOnly: true,
+                  })),
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'config', configMap: { name } },
+              { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+              ...secrets.map((secret, i) => ({
+                name: `camera-credentials-${String(i)}`,
+                secret: { secretName: secret },
+              })),
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(name, shardLabels),
+      spec: {
+        selector,
+        ports: [{ name: 'metrics', port: settings.metricsPort, targetPort: 'metrics' }],
+      },
+    },
+  ];
+}

@@ -1,0 +1,28 @@
+/** How the operator's objects fit the cluster: images, ports, and where the console and scrapers live. */
+export interface OperatorSettings {
+  /** The detector image, ideally pinned by digest (`registry/vigie-detector@sha256:…`). */
+  readonly detectorImage: string;
+  /** The port detectors serve `/metrics`, `/healthz` and `/readyz` on. */
+  readonly metricsPort: number;
+  /** Labels of the namespace where the console runs. */
+  readonly consoleNamespaceLabels: Readonly<Record<string, string>>;
+  /** Labels of the console's pods. */
+  readonly consolePodLabels: Readonly<Record<string, string>>;
+  /** The console's HTTP port, which detectors post alerts to. */
+  readonly consolePort: number;
+  /** Labels of the namespaces whose Prometheus may scrape detectors. */
+  readonly monitoringNamespaceLabels: Readonly<Record<string, string>>;
+  /** Ports cameras may be reached on (RTSP, RTSPS, HTTP, HTTPS by default). */
+  readonly cameraPorts: readonly number[];
+}
+
+/** Defaults that match the manifests in `deploy/`. */
+export const DEFAULT_SETTINGS: OperatorSettings = {
+  detectorImage: 'ghcr.io/vigie/detector:latest',
+  metricsPort: 9464,
+  consoleNamespaceLabels: { 'kubernetes.io/metadata.name': 'vigie-system' },
+  consolePodLabels: { 'app.kubernetes.io/name': 'vigie-console' },
+  consolePort: 8080,
+  monitoringNamespaceLabels: { 'vigie.dev/monitoring': 'true' },
+  cameraPorts: [554, 322, 80, 443],
+};

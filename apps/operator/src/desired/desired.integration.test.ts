@@ -14,7 +14,14 @@ import { DEFAULT_SETTINGS } from './settings.js';
 let cp: ControlPlane;
 let api: KubernetesObjectApi;
 const apply = (o: object) =>
-  api.patch(o, undefined, undefined, 'vigie-operator', true, PatchStrategy.ServerSideApply);
+  api.patch<KubernetesObject>(
+    o,
+    undefined,
+    undefined,
+    'vigie-operator',
+    true,
+    PatchStrategy.ServerSideApply,
+  );
 
 before(async () => {
   cp = await startControlPlane({ binDir: toolsBinDir(process.env), controllers: false });

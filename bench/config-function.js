@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Storage } from '@google-cloud/storage';
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
 import {
   createGcsObjectStore,
@@ -16,7 +16,7 @@ import {
   FUNCTION_NAME,
   registerFunction,
 } from '@vigie/config-function';
-import { repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
+import { installCrd, repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
 
 const BUCKET = 'bench-configs';
 const uploads = Number(process.argv[2] ?? 200);
@@ -35,25 +35,7 @@ const [cp, gcs] = await Promise.all([
 try {
   const kc = new KubeConfig();
   kc.loadFromString(cp.kubeconfig);
-  const api = KubernetesObjectApi.makeApiClient(kc);
-  await api.patch(
-    buildClientCrd(CLIENT_SCHEMA),
-    undefined,
-    undefined,
-    'bench',
-    true,
-    PatchStrategy.ServerSideApply,
-  );
-  for (let i = 0; i < 100; i++) {
-    if (
-      await api.list('vigie.dev/v1alpha1', 'Client').then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
   const storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'bench' });
   await storage.createBucket(BUCKET);
 

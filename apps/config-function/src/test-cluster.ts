@@ -7,7 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
 import type { ControlPlane } from '@vigie/testenv';
-import { startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { installCrd, startControlPlane, toolsBinDir } from '@vigie/testenv';
 
 /** A control plane ready for `Client` resources. */
 export interface ClientCluster {
@@ -29,18 +29,11 @@ export async function startClientCluster(): Promise<ClientCluster> {
   const api = KubernetesObjectApi.makeApiClient(admin);
   const apply = (object: object) =>
     api.patch(object, undefined, undefined, 'vigie-test', true, PatchStrategy.ServerSideApply);
-  await apply(buildClientCrd(CLIENT_SCHEMA));
-  for (let i = 0; ; i++) {
-    const served = await api.list('vigie.dev/v1alpha1', 'Client').then(
-      () => true,
-      () => false,
-    );
-    if (served) break;
-    if (i === 200) {
-      await controlPlane.stop();
-      throw new Error('the Client CRD was not served within 20 s');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await installCrd(controlPlane.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
+  } catch (error) {
+    await controlPlane.stop();
+    throw error;
   }
   return { controlPlane, admin, api, apply };
 }

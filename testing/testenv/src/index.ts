@@ -7,3 +7,4 @@ export {
 } from './control-plane.js';
 export { repoRoot } from './repo.js';
 export { startFakeGcs, type FakeGcs } from './fake-gcs.js';
+export { installCrd } from './crd.js';

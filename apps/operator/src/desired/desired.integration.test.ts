@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
 import type { ControlPlane } from '@vigie/testenv';
-import { repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
 import { desired } from './desired.js';
 import { DEFAULT_SETTINGS } from './settings.js';
 
@@ -28,17 +27,7 @@ before(async () => {
   const kc = new KubeConfig();
   kc.loadFromString(cp.kubeconfig);
   api = KubernetesObjectApi.makeApiClient(kc);
-  await apply(buildClientCrd(CLIENT_SCHEMA));
-  for (let i = 0; i < 200; i++) {
-    if (
-      await api.list('vigie.dev/v1alpha1', 'Client').then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await sleep(100);
-  }
+  await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
 });
 
 after(async () => {

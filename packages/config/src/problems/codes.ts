@@ -1,14 +1,15 @@
 /**
  * Every problem a client config can have, with its stable code.
  *
- * Codes never change meaning and are never reused. `docs/error-codes.md` is generated from this
+ * Codes never change meaning and are never reused. The problem-code table in `docs/config-reference.md` is generated from this
  * table, so a new code is documented the moment it exists.
  */
 export const PROBLEM_CODES = {
   // Input that is not a safe, well-formed XML document.
   VIGIE_E_INPUT_UNREADABLE:
     'The file cannot be read: it does not exist, is a directory, or access is denied.',
-  VIGIE_E_INPUT_TOO_LARGE: 'The file is larger than the size limit (4 MiB by default).',
+  VIGIE_E_INPUT_TOO_LARGE:
+    'The file is larger than the size limit: 4 MiB for `vigie validate`, 1 MiB by default for the config function (a `Client` must fit in one etcd request).',
   VIGIE_E_INPUT_BINARY:
     'The file contains NUL bytes or other control characters: it is binary, not XML.',
   VIGIE_E_INPUT_ENCODING:

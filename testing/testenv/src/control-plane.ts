@@ -51,6 +51,11 @@ export interface ControlPlane {
    * can do nothing until RBAC grants it, and returns its path.
    */
   readonly kubeconfigFor: (user: string) => Promise<string>;
+  /**
+   * Stops kube-apiserver, waits `downMs`, and starts it again on the same port with the same
+   * data, as a control-plane upgrade or crash would. Resolves once it is ready again.
+   */
+  readonly restartApiServer: (downMs?: number) => Promise<void>;
   /** Stops every component and removes the folder. Safe to call twice. */
   readonly stop: () => Promise<void>;
 }
@@ -179,7 +184,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       userTokens.set(`user-${String(i)}`, await addToken(`vigie-test-user-${String(i)}`, []));
 
     const server = `https://127.0.0.1:${String(apiPort)}`;
-    const apiserver = run('kube-apiserver', [
+    const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${String(etcdClient)}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -195,13 +200,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       '--v=1',
-    ]);
+    ];
+    let apiserver = run('kube-apiserver', apiserverArgs);
     const caPath = join(dir, 'pki', 'apiserver.crt');
-    await waitFor('kube-apiserver', apiserver, async () => {
+    const apiserverReady = async () => {
       if (!existsSync(caPath)) return false;
       const { status } = await httpsGet(`${server}/readyz`, adminToken, await readFile(caPath));
       return status === 200;
-    });
+    };
+    await waitFor('kube-apiserver', apiserver, apiserverReady);
+    const restartApiServer = async (downMs = 0) => {
+      const old = apiserver.child;
+      old.kill('SIGTERM');
+      while (old.exitCode === null && old.signalCode === null) await sleep(50);
+      await sleep(downMs);
+      // Same port, certificates and etcd: clients see an outage, not a new cluster.
+      apiserver = run('kube-apiserver', apiserverArgs);
+      await waitFor('kube-apiserver', apiserver, apiserverReady);
+    };
     const ca = await readFile(caPath);
 
     const kubeconfigText = (user: string, token: string) =>
@@ -237,6 +253,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         `--service-account-private-key-file=${join(dir, 'sa.key')}`,
         `--root-ca-file=${caPath}`,
         '--use-service-account-credentials=false',
+        // The defaults (20 QPS) throttle large tests and benchmarks, not the API server.
+        '--kube-api-qps=500',
+        '--kube-api-burst=1000',
+        '--concurrent-deployment-syncs=20',
+        '--concurrent-replicaset-syncs=20',
         '--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service-lb-controller',
         '--v=1',
       ]);
@@ -247,6 +268,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         '--bind-address=127.0.0.1',
         `--secure-port=${String(schedulerPort)}`,
         `--cert-dir=${join(dir, 'scheduler-pki')}`,
+        '--kube-api-qps=500',
+        '--kube-api-burst=1000',
         '--v=1',
       ]);
       // The default ServiceAccount appears once the controller-manager's controllers run.
@@ -322,6 +345,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       kubeconfig,
       dir,
       stop,
+      restartApiServer,
       kubeconfigFor: async (user) => {
         const token = userTokens.get(user);
         if (token === undefined)

@@ -5,6 +5,7 @@
  * remove them with the Client.
  */
 
+import { createHash } from 'node:crypto';
 import type { ClientSpec } from '@vigie/config';
 import { CLIENT_RESOURCE, PART_OF_LABEL } from '@vigie/config';
 import type { ClientPlan, ShardPlan } from '@vigie/plan';
@@ -39,11 +40,55 @@ export const SHARD_LABEL = 'vigie.dev/shard';
 /** The pod annotation that rolls a shard's workers when what they cannot reload changes. */
 export const ROLLOUT_ANNOTATION = 'vigie.dev/rollout-key';
 
-const MANAGED_BY = 'vigie-operator';
+/** The annotation holding a digest of what the operator applied, so any change of it shows. */
+export const SPEC_HASH_ANNOTATION = 'vigie.dev/spec-hash';
+/** The per-tenant Secret holding the token detectors post alerts to the console with. */
+export const INGEST_TOKEN_SECRET = 'vigie-ingest-token';
+/** The `app.kubernetes.io/managed-by` value on every object the operator owns. */
+export const MANAGED_BY = 'vigie-operator';
 
-/** Every object the client should own, namespace first. */
-export function desired(client: ClientInput, settings: OperatorSettings): KubeObject[] {
-  const plan = planClient(client.metadata.name, client.spec);
+/** Which monitoring APIs the cluster serves, found by discovery. */
+export interface MonitoringApis {
+  /** Google Managed Prometheus: `monitoring.googleapis.com/v1` `PodMonitoring`. */
+  readonly podMonitoring: boolean;
+  /** prometheus-operator: `monitoring.coreos.com/v1` `ServiceMonitor`. */
+  readonly serviceMonitor: boolean;
+}
+
+/** No monitoring API. */
+export const NO_MONITORING: MonitoringApis = { podMonitoring: false, serviceMonitor: false };
+
+/**
+ * Every object the client should own, namespace first. Each carries a digest of itself in
+ * {@link SPEC_HASH_ANNOTATION}, so that comparing it with the live object also catches fields
+ * the operator stopped setting.
+ */
+export function desired(
+  client: ClientInput,
+  settings: OperatorSettings,
+  monitoring: MonitoringApis = NO_MONITORING,
+  plan: ClientPlan = planClient(client.metadata.name, client.spec),
+): KubeObject[] {
+  return build(client, settings, monitoring, plan).map(withSpecHash);
+}
+
+function withSpecHash(object: KubeObject): KubeObject {
+  const hash = createHash('sha256').update(JSON.stringify(object)).digest('hex').slice(0, 16);
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: { ...object.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash },
+    },
+  };
+}
+
+function build(
+  client: ClientInput,
+  settings: OperatorSettings,
+  monitoring: MonitoringApis,
+  plan: ClientPlan,
+): KubeObject[] {
   const owner = {
     apiVersion: `${CLIENT_RESOURCE.group}/${CLIENT_RESOURCE.version}`,
     kind: CLIENT_RESOURCE.kind,
@@ -80,6 +125,38 @@ export function desired(client: ClientInput, settings: OperatorSettings): KubeOb
     ...tenantLimits(plan, meta),
     ...networkPolicies(plan, settings, meta),
     ...plan.shards.flatMap((shard) => shardObjects(plan, shard, settings, meta)),
+    ...monitoringObjects(settings, monitoring, meta),
+  ];
+}
+
+function monitoringObjects(
+  settings: OperatorSettings,
+  monitoring: MonitoringApis,
+  meta: Meta,
+): KubeObject[] {
+  const selector = { matchLabels: { 'app.kubernetes.io/component': 'detector' } };
+  const endpoints = [{ port: 'metrics', path: '/metrics', interval: settings.scrapeInterval }];
+  return [
+    ...(monitoring.podMonitoring
+      ? [
+          {
+            apiVersion: 'monitoring.googleapis.com/v1',
+            kind: 'PodMonitoring',
+            metadata: meta('detectors'),
+            spec: { selector, endpoints },
+          },
+        ]
+      : []),
+    ...(monitoring.serviceMonitor
+      ? [
+          {
+            apiVersion: 'monitoring.coreos.com/v1',
+            kind: 'ServiceMonitor',
+            metadata: meta('detectors'),
+            spec: { selector, endpoints },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -255,7 +332,14 @@ function shardObjects(
               {
                 name: 'detector',
                 image: settings.detectorImage,
-                args: ['--config', '/etc/vigie/config.json'],
+                args: [
+                  '--config',
+                  '/etc/vigie/config.json',
+                  '--console',
+                  settings.consoleUrl,
+                  '--ingest-token-file',
+                  '/var/run/secrets/vigie/ingest/token',
+                ],
                 ports: [{ name: 'metrics', containerPort: settings.metricsPort }],
                 resources: { requests, limits },
                 readinessProbe: probe('/readyz'),
@@ -268,6 +352,11 @@ function shardObjects(
                 volumeMounts: [
                   { name: 'config', mountPath: '/etc/vigie', readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
+                  {
+                    name: 'ingest-token',
+                    mountPath: '/var/run/secrets/vigie/ingest',
+                    readOnly: true,
+                  },
                   ...secrets.map((secret, i) => ({
                     name: `camera-credentials-${String(i)}`,
                     mountPath: `/var/run/secrets/vigie/cameras/${secret}`,
@@ -279,6 +368,14 @@ function shardObjects(
             volumes: [
               { name: 'config', configMap: { name } },
               { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+              {
+                name: 'ingest-token',
+                // A file, not an environment variable: a new token reaches running workers.
+                secret: {
+                  secretName: INGEST_TOKEN_SECRET,
+                  items: [{ key: 'token', path: 'token' }],
+                },
+              },
               ...secrets.map((secret, i) => ({
                 name: `camera-credentials-${String(i)}`,
                 secret: { secretName: secret },

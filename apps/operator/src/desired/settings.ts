@@ -12,6 +12,10 @@ export interface OperatorSettings {
   readonly consolePort: number;
   /** Labels of the namespaces whose Prometheus may scrape detectors. */
   readonly monitoringNamespaceLabels: Readonly<Record<string, string>>;
+  /** The URL detectors post alerts and evidence to. */
+  readonly consoleUrl: string;
+  /** How often Prometheus scrapes detectors. */
+  readonly scrapeInterval: string;
   /** Ports cameras may be reached on (RTSP, RTSPS, HTTP, HTTPS by default). */
   readonly cameraPorts: readonly number[];
 }
@@ -24,5 +28,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   consolePodLabels: { 'app.kubernetes.io/name': 'vigie-console' },
   consolePort: 8080,
   monitoringNamespaceLabels: { 'vigie.dev/monitoring': 'true' },
+  consoleUrl: 'http://vigie-console.vigie-system.svc:8080',
+  scrapeInterval: '30s',
   cameraPorts: [554, 322, 80, 443],
 };

@@ -1,0 +1,234 @@
+/**
+ * A small Kubernetes REST client: JSON requests and line-delimited watch streams over one
+ * keep-alive agent. Authentication (tokens, client certificates, exec plugins, in-cluster) comes
+ * from `@kubernetes/client-node`'s `KubeConfig`; requests go through Node's `https`, so the
+ * operator controls headers (metadata-only lists), timeouts and connection reuse itself.
+ */
+
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { RequestOptions as HttpsRequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/** A failed API call: the HTTP status (0 for a network error) and the server's Status reason. */
+export class KubeApiError extends Error {
+  override readonly name = 'KubeApiError';
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** Worth retrying: the network, the server, throttling or a conflict, not the request itself. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 409 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Options of one request. */
+export interface RequestInit {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+  readonly timeoutMs?: number;
+}
+
+/** One event of a watch stream. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: Record<string, unknown>;
+}
+
+/** Observes every API call, for metrics. */
+export type RequestObserver = (method: string, status: number, seconds: number) => void;
+
+/** The operator's door to the API server. */
+export class KubeClient {
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly server: URL;
+  private observer: RequestObserver = () => undefined;
+
+  constructor(private readonly config: KubeConfig) {
+    const cluster = config.getCurrentCluster();
+    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
+    this.server = new URL(cluster.server);
+    const options = { keepAlive: true, maxSockets: 64 };
+    this.agent =
+      this.server.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
+  }
+
+  /** Reports every request's method, status and duration to `observer`. */
+  observe(observer: RequestObserver): void {
+    this.observer = observer;
+  }
+
+  /** Sends one request and returns the decoded JSON body; throws {@link KubeApiError}. */
+  async request<T = Record<string, unknown>>(path: string, init: RequestInit = {}): Promise<T> {
+    const method = init.method ?? 'GET';
+    const started = performance.now();
+    let status = 0;
+    try {
+      const res = await this.send(path, init);
+      status = res.statusCode ?? 0;
+      const text = await readAll(res);
+      if (status >= 300) throw apiError(status, text, method, path);
+      return (text === '' ? {} : JSON.parse(text)) as T;
+    } finally {
+      this.observer(method, status, (performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * Opens a watch and calls `onEvent` for each event until the server ends the stream, `signal`
+   * aborts it, or the connection fails (the promise then rejects).
+   */
+  async watch(
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+    accept?: string,
+  ): Promise<void> {
+    const res = await this.send(path, {
+      query: { ...query, watch: 'true' },
+      ...(accept === undefined ? {} : { accept }),
+      // A watch has no overall deadline: timeoutSeconds in the query ends it server-side.
+      timeoutMs: 0,
+      signal,
+    });
+    const status = res.statusCode ?? 0;
+    if (status >= 300) throw apiError(status, await readAll(res), 'WATCH', path);
+    await new Promise<void>((resolve, reject) => {
+      let buffered = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline = buffered.indexOf('\n');
+        while (newline >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line !== '') {
+            try {
+              onEvent(JSON.parse(line) as WatchEvent);
+            } catch (error) {
+              res.destroy(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+          }
+          newline = buffered.indexOf('\n');
+        }
+      });
+      res.on('end', resolve);
+      res.on('error', reject);
+      res.on('close', () => {
+        if (signal.aborted) resolve();
+        else if (!res.complete)
+          reject(new KubeApiError(0, 'ConnectionLost', 'watch connection lost'));
+      });
+    });
+  }
+
+  private async send(
+    path: string,
+    init: RequestInit & { signal?: AbortSignal },
+  ): Promise<IncomingMessage> {
+    const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
+    for (const [key, value] of Object.entries(init.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const options: HttpsRequestOptions = { headers: {} };
+    // Fills in the credentials (refreshing exec and cloud tokens) and the TLS settings.
+    await this.config.applyToHTTPSOptions(options);
+    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const headers: Record<string, string> = {
+      ...(options.headers as Record<string, string>),
+      Accept: init.accept ?? 'application/json',
+      'User-Agent': 'vigie-operator',
+    };
+    if (body !== undefined) {
+      headers['Content-Type'] = init.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
+    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const agent =
+      url.protocol === 'http:'
+        ? this.agent
+        : // TLS settings differ per kubeconfig, not per request, so one agent per client holds.
+          (this.tlsAgent ??= new HttpsAgent({
+            keepAlive: true,
+            maxSockets: 64,
+            ca: options.ca,
+            cert: options.cert,
+            key: options.key,
+            ...(options.rejectUnauthorized === undefined
+              ? {}
+              : { rejectUnauthorized: options.rejectUnauthorized }),
+            ...(options.servername === undefined ? {} : { servername: options.servername }),
+          }));
+    const timeoutMs = init.timeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      const req = send(url, {
+        method: init.method ?? 'GET',
+        headers,
+        agent,
+        ...(options.auth === undefined ? {} : { auth: options.auth }),
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
+      });
+      if (timeoutMs > 0) {
+        req.setTimeout(timeoutMs, () => {
+          req.destroy(new KubeApiError(0, 'Timeout', `no answer within ${String(timeoutMs)} ms`));
+        });
+      }
+      req.on('response', resolve);
+      req.on('error', (error) => {
+        reject(
+          error instanceof KubeApiError
+            ? error
+            : new KubeApiError(
+                0,
+                'NetworkError',
+                `${init.method ?? 'GET'} ${path}: ${error.message}`,
+              ),
+        );
+      });
+      req.end(body);
+    });
+  }
+
+  private tlsAgent: HttpsAgent | undefined;
+
+  /** Closes idle connections. */
+  close(): void {
+    this.agent.destroy();
+    this.tlsAgent?.destroy();
+  }
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function apiError(status: number, text: string, method: string, path: string): KubeApiError {
+  let reason = 'Unknown';
+  let message = text.slice(0, 500);
+  try {
+    const parsed = JSON.parse(text) as { reason?: string; message?: string };
+    reason = parsed.reason ?? reason;
+    message = parsed.message ?? message;
+  } catch {
+    // Not a Status object: keep the raw text.
+  }
+  return new KubeApiError(status, reason, `${method} ${path}: ${String(status)} ${message}`);
+}
+
+/** True when `error` is an API error with HTTP status `status`. */
+export function hasStatus(error: unknown, status: number): boolean {
+  return error instanceof KubeApiError && error.status === status;
+}

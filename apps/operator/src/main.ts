@@ -1,0 +1,46 @@
+/**
+ * The operator's entry point: reads its settings from the environment, starts, and stops on
+ * SIGTERM or SIGINT. Exits 1 when it loses leadership, so that it restarts as a clean standby.
+ */
+
+import { hostname } from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { readSettings } from './env.js';
+import { startOperator } from './operator.js';
+import { createJsonLogger } from './runtime/log.js';
+
+const env = readSettings(process.env);
+if ('error' in env) {
+  process.stderr.write(`vigie-operator: ${env.error}\n`);
+  process.exit(2);
+}
+const log = createJsonLogger((line) => process.stdout.write(line), env.logLevel);
+const kubeConfig = new KubeConfig();
+// KUBECONFIG when set, else the in-cluster ServiceAccount.
+kubeConfig.loadFromDefault();
+
+const operator = await startOperator({
+  kubeConfig,
+  settings: env.settings,
+  identity: env.identity ?? hostname(),
+  workers: env.workers,
+  leaderElection: env.leaderElection,
+  resyncMs: env.resyncMs,
+  metricsAddress: env.metricsAddress,
+  probeAddress: env.probeAddress,
+  log,
+});
+log('INFO', 'operator started', {
+  metricsPort: operator.ports.metrics,
+  probePort: operator.ports.probes,
+  leaderElection: env.leaderElection !== false,
+});
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log('INFO', 'shutting down', { signal });
+    void operator.stop();
+  });
+}
+const reason = await operator.done;
+process.exit(reason === 'stopped' ? 0 : 1);

@@ -99,8 +99,9 @@ describe('the operator against a real control plane', () => {
     assert.match(degraded.message, /entrance, aisle-cosmetics, stockroom/);
 
     const namespace = await cluster.admin.get(TYPES.Namespace, NS);
-    assert.equal(namespace?.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
-    assert.equal(namespace?.metadata.ownerReferences?.map((o) => o.kind).join(), 'Client');
+    assert.ok(namespace);
+    assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+    assert.equal(namespace.metadata.ownerReferences?.map((o) => o.kind).join(), 'Client');
     for (const shard of ['shard-0', 'shard-1', 'shard-2']) {
       assert.ok(await cluster.admin.get(TYPES.Deployment, `detector-${shard}`, NS), shard);
       assert.ok(await cluster.admin.get(TYPES.ConfigMap, `detector-${shard}`, NS), shard);

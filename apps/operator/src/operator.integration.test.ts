@@ -25,6 +25,11 @@ async function writes(): Promise<number> {
   return values.filter((v) => v.labels.method !== 'GET').reduce((n, v) => n + v.value, 0);
 }
 
+async function watchErrors(): Promise<number> {
+  const { values } = await operator.metrics.watchErrors.get();
+  return values.reduce((n, v) => n + v.value, 0);
+}
+
 async function podUids(): Promise<Map<string, string>> {
   const pods = await cluster.admin.list(TYPES.Pod, NS);
   return new Map(
@@ -321,6 +326,32 @@ describe('the operator against a real control plane', () => {
       (monitor.spec as { endpoints: { port: string }[] }).endpoints[0]?.port,
       'metrics',
     );
+  });
+
+  it('recovers when the API server restarts, and loses no change made meanwhile', async () => {
+    await ready('acme');
+    const errorsBefore = await watchErrors();
+    await cluster.cp.restartApiServer(1_000);
+    // Changes land as soon as the server is back, before the operator's watches reconnect.
+    await cluster.admin.apply(
+      clientResource(
+        'acme',
+        spec((s) => ({ ...s, detection: { ...s.detection, sensitivity: 'low' } })),
+      ),
+    );
+    await cluster.admin.apply(clientResource('after-restart', exampleSpec('minimal')));
+    await eventually('the change in the ConfigMap', async () => {
+      const cm = await cluster.admin.get(TYPES.ConfigMap, 'detector-shard-0', NS);
+      return (cm?.data as { 'config.json': string } | undefined)?.['config.json'].includes(
+        '"sensitivity": "low"',
+      );
+    });
+    await eventually(
+      'the new client planned',
+      async () => (await cluster.admin.condition('after-restart', 'Accepted'))?.status === 'True',
+    );
+    await ready('after-restart');
+    assert.ok((await watchErrors()) > errorsBefore, 'the restart was seen by the watches');
   });
 
   it('lets garbage collection remove everything when the Client is deleted', async () => {

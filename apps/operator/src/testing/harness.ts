@@ -89,9 +89,19 @@ export class Admin {
         t.kind === object.kind &&
         object.apiVersion === (t.group === '' ? t.version : `${t.group}/${t.version}`),
     );
-    if (type === undefined) throw new Error(`unknown kind ${object.kind}`);
+    const [group, version] = object.apiVersion.includes('/')
+      ? object.apiVersion.split('/')
+      : ['', object.apiVersion];
+    // Kinds the operator does not use (RBAC, ServiceAccounts) follow the regular plural.
+    const resolved = type ?? {
+      group: group ?? '',
+      version: version ?? 'v1',
+      kind: object.kind,
+      plural: `${object.kind.toLowerCase()}s`,
+      namespaced: object.metadata.namespace !== undefined,
+    };
     return this.client.request<CachedObject>(
-      objectPath(type, object.metadata.name, object.metadata.namespace),
+      objectPath(resolved, object.metadata.name, object.metadata.namespace),
       {
         method: 'PATCH',
         query: { fieldManager: 'kubectl', force: 'true' },

@@ -1,11 +1,21 @@
-/** The operator's building blocks. (The reconciler and `main.ts` arrive with issue 4.) */
+/** The Vigie operator: each Client becomes an isolated, monitored tenant of detector workloads. */
 export {
   desired,
   CLIENT_LABEL,
+  INGEST_TOKEN_SECRET,
+  MANAGED_BY,
+  NO_MONITORING,
   ROLLOUT_ANNOTATION,
   SHARD_LABEL,
+  SPEC_HASH_ANNOTATION,
   type ClientInput,
   type KubeObject,
+  type MonitoringApis,
 } from './desired/desired.js';
 export { multiplyQuantity } from './desired/quantity.js';
 export { DEFAULT_SETTINGS, type OperatorSettings } from './desired/settings.js';
+export { readSettings, type EnvSettings } from './env.js';
+export { KubeApiError, KubeClient } from './kube/client.js';
+export { TYPES, collectionPath, objectPath, type ResourceType } from './kube/resources.js';
+export { startOperator, type Operator, type OperatorOptions } from './operator.js';
+export { computeStatus, type ClientStatus, type Condition } from './reconcile/status.js';

@@ -328,6 +328,15 @@ describe('the operator against a real control plane', () => {
     );
   });
 
+  it('lets garbage collection remove everything when the Client is deleted', async () => {
+    await cluster.admin.delete(TYPES.Client, 'acme');
+    await eventually(
+      'the namespace gone',
+      async () => (await cluster.admin.get(TYPES.Namespace, NS)) === undefined,
+      120_000,
+    );
+  });
+
   it('recovers when the API server restarts, and loses no change made meanwhile', async () => {
     await ready('acme');
     const errorsBefore = await watchErrors();
@@ -352,15 +361,6 @@ describe('the operator against a real control plane', () => {
     );
     await ready('after-restart');
     assert.ok((await watchErrors()) > errorsBefore, 'the restart was seen by the watches');
-  });
-
-  it('lets garbage collection remove everything when the Client is deleted', async () => {
-    await cluster.admin.delete(TYPES.Client, 'acme');
-    await eventually(
-      'the namespace gone',
-      async () => (await cluster.admin.get(TYPES.Namespace, NS)) === undefined,
-      120_000,
-    );
   });
 });
 

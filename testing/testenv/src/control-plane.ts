@@ -30,6 +30,8 @@ export interface ControlPlaneOptions {
   readonly binDir: string;
   /** How many kwok-simulated nodes to register (0 runs no kwok). */
   readonly nodes?: number;
+  /** How many pods each kwok node takes (default 110, the kubelet's default). */
+  readonly podsPerNode?: number;
   /** Whether to run kube-controller-manager and kube-scheduler (default true). */
   readonly controllers?: boolean;
   /** How long to wait for each component, in milliseconds (default 90 s). */
@@ -308,7 +310,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             `${server}/api/v1/nodes`,
             adminToken,
             ca,
-            kwokNode(`kwok-node-${String(i)}`),
+            kwokNode(`kwok-node-${String(i)}`, options.podsPerNode ?? 110),
           ),
         );
       }
@@ -361,7 +363,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   }
 }
 
-function kwokNode(name: string): object {
+function kwokNode(name: string, pods: number): object {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -376,8 +378,9 @@ function kwokNode(name: string): object {
       },
     },
     status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      // Room for `pods` detector-sized pods.
+      allocatable: { cpu: String(pods * 2), memory: `${String(pods * 8)}Gi`, pods: String(pods) },
+      capacity: { cpu: String(pods * 2), memory: `${String(pods * 8)}Gi`, pods: String(pods) },
     },
   };
 }

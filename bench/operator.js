@@ -10,9 +10,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
-import { KubeClient, TYPES, collectionPath, objectPath } from '@vigie/operator';
+import { KubeClient, TYPES, collectionPath, fromKubeconfigFile, objectPath } from '@vigie/operator';
 import { installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
 
 const count = Number(process.argv[2] ?? 1000);
@@ -41,9 +40,7 @@ const cp = await startControlPlane({
 let operator;
 try {
   await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
-  const kc = new KubeConfig();
-  kc.loadFromString(cp.kubeconfig);
-  const api = new KubeClient(kc);
+  const api = new KubeClient(fromKubeconfigFile(cp.kubeconfigPath));
 
   operator = spawn(process.execPath, [join(repoRoot(), 'apps/operator/dist/main.js')], {
     env: {

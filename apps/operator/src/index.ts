@@ -16,6 +16,12 @@ export { multiplyQuantity } from './desired/quantity.js';
 export { DEFAULT_SETTINGS, type OperatorSettings } from './desired/settings.js';
 export { readSettings, type EnvSettings } from './env.js';
 export { KubeApiError, KubeClient } from './kube/client.js';
+export {
+  fromKubeconfigFile,
+  inCluster,
+  loadConnection,
+  type Connection,
+} from './kube/connection.js';
 export { TYPES, collectionPath, objectPath, type ResourceType } from './kube/resources.js';
 export { startOperator, type Operator, type OperatorOptions } from './operator.js';
 export { computeStatus, type ClientStatus, type Condition } from './reconcile/status.js';

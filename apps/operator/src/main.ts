@@ -4,8 +4,8 @@
  */
 
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { readSettings } from './env.js';
+import { loadConnection } from './kube/connection.js';
 import { startOperator } from './operator.js';
 import { createJsonLogger } from './runtime/log.js';
 
@@ -15,12 +15,19 @@ if ('error' in env) {
   process.exit(2);
 }
 const log = createJsonLogger((line) => process.stdout.write(line), env.logLevel);
-const kubeConfig = new KubeConfig();
-// KUBECONFIG when set, else the in-cluster ServiceAccount.
-kubeConfig.loadFromDefault();
+// KUBECONFIG when set, else ~/.kube/config, else the in-cluster ServiceAccount.
+let connection;
+try {
+  connection = loadConnection(process.env);
+} catch (error) {
+  process.stderr.write(
+    `vigie-operator: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(2);
+}
 
 const operator = await startOperator({
-  kubeConfig,
+  connection,
   settings: env.settings,
   identity: env.identity ?? hostname(),
   workers: env.workers,

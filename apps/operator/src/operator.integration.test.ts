@@ -48,7 +48,7 @@ const ready = (client: string) =>
 before(async () => {
   cluster = await startTestCluster(2);
   operator = await startOperator({
-    kubeConfig: cluster.kubeConfig,
+    connection: cluster.connection,
     settings: DEFAULT_SETTINGS,
     identity: 'test',
     workers: 4,

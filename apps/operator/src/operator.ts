@@ -5,11 +5,11 @@
  * exits, to restart as a clean standby), as controller-runtime's managers do.
  */
 
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { MonitoringApis } from './desired/desired.js';
 import { CLIENT_LABEL, MANAGED_BY, NO_MONITORING } from './desired/desired.js';
 import type { OperatorSettings } from './desired/settings.js';
 import { KubeApiError, KubeClient, hasStatus } from './kube/client.js';
+import type { Connection } from './kube/connection.js';
 import type { CachedObject, InformerEvent } from './kube/informer.js';
 import { Informer } from './kube/informer.js';
 import type { OwnedKind } from './kube/resources.js';
@@ -25,7 +25,8 @@ import { CONTROLLER, OperatorMetrics } from './runtime/metrics.js';
 
 /** How to run the operator. */
 export interface OperatorOptions {
-  readonly kubeConfig: KubeConfig;
+  /** Where the API server is, and who the operator is to it. */
+  readonly connection: Connection;
   readonly settings: OperatorSettings;
   /** This replica's identity (its pod name). */
   readonly identity: string;
@@ -69,8 +70,8 @@ const MONITORING_KINDS = [
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const log = options.log;
   const metrics = new OperatorMetrics();
-  const client = new KubeClient(options.kubeConfig);
-  const host = new URL(options.kubeConfig.getCurrentCluster()?.server ?? 'http://unknown').host;
+  const client = new KubeClient(options.connection);
+  const host = options.connection.server.host;
   client.observe((method, status, seconds) => {
     metrics.requests.inc({ code: status === 0 ? '<error>' : String(status), method, host });
     metrics.requestLatency.observe({ verb: method }, seconds);

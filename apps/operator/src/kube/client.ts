@@ -1,15 +1,13 @@
 /**
  * A small Kubernetes REST client: JSON requests and line-delimited watch streams over one
- * keep-alive agent. Authentication (tokens, client certificates, exec plugins, in-cluster) comes
- * from `@kubernetes/client-node`'s `KubeConfig`; requests go through Node's `https`, so the
- * operator controls headers (metadata-only lists), timeouts and connection reuse itself.
+ * keep-alive agent, authenticated as the {@link Connection} says. Requests go through Node's
+ * `https`, so the operator controls headers (metadata-only lists), timeouts and connection reuse.
  */
 
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { RequestOptions as HttpsRequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Connection } from './connection.js';
 
 /** A failed API call: the HTTP status (0 for a network error) and the server's Status reason. */
 export class KubeApiError extends Error {
@@ -53,13 +51,19 @@ export class KubeClient {
   private readonly server: URL;
   private observer: RequestObserver = () => undefined;
 
-  constructor(private readonly config: KubeConfig) {
-    const cluster = config.getCurrentCluster();
-    if (cluster === null) throw new Error('the kubeconfig has no current cluster');
-    this.server = new URL(cluster.server);
+  constructor(private readonly connection: Connection) {
+    this.server = connection.server;
     const options = { keepAlive: true, maxSockets: 64 };
     this.agent =
-      this.server.protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
+      this.server.protocol === 'http:'
+        ? new HttpAgent(options)
+        : new HttpsAgent({
+            ...options,
+            ...(connection.ca === undefined ? {} : { ca: connection.ca }),
+            ...(connection.cert === undefined ? {} : { cert: connection.cert }),
+            ...(connection.key === undefined ? {} : { key: connection.key }),
+            rejectUnauthorized: connection.insecureSkipTlsVerify !== true,
+          });
   }
 
   /** Reports every request's method, status and duration to `observer`. */
@@ -141,42 +145,24 @@ export class KubeClient {
     for (const [key, value] of Object.entries(init.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
-    const options: HttpsRequestOptions = { headers: {} };
-    // Fills in the credentials (refreshing exec and cloud tokens) and the TLS settings.
-    await this.config.applyToHTTPSOptions(options);
+    const token = await this.connection.token();
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     const headers: Record<string, string> = {
-      ...(options.headers as Record<string, string>),
       Accept: init.accept ?? 'application/json',
       'User-Agent': 'vigie-operator',
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
     };
     if (body !== undefined) {
       headers['Content-Type'] = init.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    const agent =
-      url.protocol === 'http:'
-        ? this.agent
-        : // TLS settings differ per kubeconfig, not per request, so one agent per client holds.
-          (this.tlsAgent ??= new HttpsAgent({
-            keepAlive: true,
-            maxSockets: 64,
-            ca: options.ca,
-            cert: options.cert,
-            key: options.key,
-            ...(options.rejectUnauthorized === undefined
-              ? {}
-              : { rejectUnauthorized: options.rejectUnauthorized }),
-            ...(options.servername === undefined ? {} : { servername: options.servername }),
-          }));
     const timeoutMs = init.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       const req = send(url, {
         method: init.method ?? 'GET',
         headers,
-        agent,
-        ...(options.auth === undefined ? {} : { auth: options.auth }),
+        agent: this.agent,
         ...(init.signal === undefined ? {} : { signal: init.signal }),
       });
       if (timeoutMs > 0) {
@@ -200,12 +186,9 @@ export class KubeClient {
     });
   }
 
-  private tlsAgent: HttpsAgent | undefined;
-
   /** Closes idle connections. */
   close(): void {
     this.agent.destroy();
-    this.tlsAgent?.destroy();
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { planClient } from '@vigie/plan';
 import type { CachedObject } from '../kube/informer.js';
 import { exampleSpec } from '../testing/harness.js';
-import type { Observation } from './status.js';
+import type { Condition, Observation } from './status.js';
 import { computeStatus } from './status.js';
 
 const spec = exampleSpec('full-store');
@@ -48,8 +48,11 @@ function observe(overrides: Partial<Observation> = {}): Observation {
   };
 }
 
-const condition = (o: Observation, type: string) =>
-  computeStatus(o).conditions.find((c) => c.type === type);
+function condition(o: Observation, type: string): Condition {
+  const found = computeStatus(o).conditions.find((c) => c.type === type);
+  if (found === undefined) throw new Error(`no ${type} condition`);
+  return found;
+}
 
 describe('computeStatus', () => {
   it('is Ready with per-shard counts when every Deployment has rolled out', () => {
@@ -84,15 +87,15 @@ describe('computeStatus', () => {
           ]),
         }),
         'Ready',
-      )?.status,
+      ).status,
       'False',
     );
     const missing = condition(
       observe({ deployments: new Map([['shard-0', deployment(true)]]) }),
       'Ready',
     );
-    assert.equal(missing?.reason, 'ShardsNotReady');
-    assert.match(missing?.message ?? '', /1 of 2 shards ready; waiting for shard-1/);
+    assert.equal(missing.reason, 'ShardsNotReady');
+    assert.match(missing.message, /1 of 2 shards ready; waiting for shard-1/);
   });
 
   it('names the missing Secret and the cameras that need it', () => {
@@ -100,10 +103,10 @@ describe('computeStatus', () => {
       observe({ missingSecrets: [{ secret: 'acme-cameras', cameras: ['entrance', 'stockroom'] }] }),
       'Degraded',
     );
-    assert.equal(degraded?.status, 'True');
-    assert.equal(degraded?.reason, 'SecretMissing');
+    assert.equal(degraded.status, 'True');
+    assert.equal(degraded.reason, 'SecretMissing');
     assert.match(
-      degraded?.message ?? '',
+      degraded.message,
       /Secret "acme-cameras" is missing from namespace vigie-acme \(needed by cameras entrance, stockroom\)/,
     );
   });
@@ -139,13 +142,13 @@ describe('computeStatus', () => {
       },
     ];
     const degraded = condition(observe({ pods }), 'Degraded');
-    assert.equal(degraded?.reason, 'Unschedulable');
+    assert.equal(degraded.reason, 'Unschedulable');
     assert.match(
-      degraded?.message ?? '',
+      degraded.message,
       /shard-0: no node fits the detector pod: 0\/2 nodes are available: 2 Insufficient nvidia\.com\/gpu\./,
     );
     assert.match(
-      degraded?.message ?? '',
+      degraded.message,
       /shard-1: CrashLoopBackOff: VIGIE_E_MODEL_DIGEST: sha256 mismatch/,
     );
   });

@@ -6,12 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { ClientSpec } from '@vigie/config';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
 import type { ControlPlane } from '@vigie/testenv';
 import { installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
 import { KubeClient, hasStatus } from '../kube/client.js';
+import type { Connection } from '../kube/connection.js';
+import { fromKubeconfigFile } from '../kube/connection.js';
 import type { CachedObject } from '../kube/informer.js';
 import type { ResourceType } from '../kube/resources.js';
 import { TYPES, collectionPath, objectPath } from '../kube/resources.js';
@@ -19,7 +20,7 @@ import { TYPES, collectionPath, objectPath } from '../kube/resources.js';
 /** A control plane with the CRD installed and an admin client. */
 export interface TestCluster {
   readonly cp: ControlPlane;
-  readonly kubeConfig: KubeConfig;
+  readonly connection: Connection;
   readonly admin: Admin;
   readonly stop: () => Promise<void>;
 }
@@ -29,12 +30,11 @@ export async function startTestCluster(nodes = 2): Promise<TestCluster> {
   const cp = await startControlPlane({ binDir: toolsBinDir(process.env), nodes });
   try {
     await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(cp.kubeconfig);
-    const admin = new Admin(new KubeClient(kubeConfig));
+    const connection = fromKubeconfigFile(cp.kubeconfigPath);
+    const admin = new Admin(new KubeClient(connection));
     return {
       cp,
-      kubeConfig,
+      connection,
       admin,
       stop: async () => {
         admin.client.close();

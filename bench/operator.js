@@ -123,6 +123,7 @@ try {
   await sleep(idleSeconds * 1000);
   const after = await writes();
   const reconcilesAfter = sum(await metricsText(), 'controller_runtime_reconcile_total');
+  const heapUsed = sum(await metricsText(), 'nodejs_heap_size_used_bytes');
   const status = readFileSync(`/proc/${String(operator.pid)}/status`, 'utf8');
   const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);

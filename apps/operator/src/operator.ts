@@ -132,7 +132,18 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       ] as const
     ).map((kind) => [kind, ownedInformer(kind)]),
   );
-  const pods = informer('Pod', { labelSelector: CLIENT_LABEL, indexLabel: CLIENT_LABEL });
+  const pods = informer('Pod', {
+    labelSelector: CLIENT_LABEL,
+    indexLabel: CLIENT_LABEL,
+    // Only scheduling and container states are read: the pod spec is most of a pod's size.
+    transform: (pod) => {
+      const status = (pod.status ?? {}) as Record<string, unknown>;
+      return {
+        metadata: pod.metadata,
+        status: { conditions: status.conditions, containerStatuses: status.containerStatuses },
+      };
+    },
+  });
   // Metadata only: the operator needs to know a Secret exists, never what it holds.
   const secrets = informer('Secret', { metadataOnly: true });
 

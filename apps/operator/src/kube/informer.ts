@@ -41,6 +41,8 @@ export interface InformerOptions {
   readonly metadataOnly?: boolean;
   /** Re-deliver every cached object this often (± 10 % jitter); 0 never does. */
   readonly resyncMs?: number;
+  /** Keeps only what the operator reads of each object, to bound the cache's memory. */
+  readonly transform?: (object: CachedObject) => CachedObject;
   /** The label whose value indexes the cache, for {@link Informer.byIndex}. */
   readonly indexLabel?: string;
   readonly onEvent: (event: InformerEvent, object: CachedObject) => void;
@@ -192,7 +194,7 @@ export class Informer {
       });
       // Metadata-only lists encode an empty list as null.
       for (const item of page.items ?? []) {
-        const object = strip(item);
+        const object = this.shrink(item);
         seen.set(keyOf(object), object);
       }
       next = page.metadata.continue === '' ? undefined : page.metadata.continue;
@@ -239,7 +241,7 @@ export class Informer {
         `watch ${this.options.type.plural}: ${status.message ?? 'error event'}`,
       );
     }
-    const object = strip(event.object as unknown as CachedObject);
+    const object = this.shrink(event.object as unknown as CachedObject);
     if (object.metadata.resourceVersion !== undefined) {
       this.resourceVersion = object.metadata.resourceVersion;
     }
@@ -247,6 +249,11 @@ export class Informer {
     const key = keyOf(object);
     if (event.type === 'DELETED') this.remove(key, object);
     else this.put(key, object);
+  }
+
+  private shrink(object: CachedObject): CachedObject {
+    const stripped = strip(object);
+    return this.options.transform === undefined ? stripped : this.options.transform(stripped);
   }
 
   private put(key: string, object: CachedObject): void {

@@ -188,8 +188,10 @@ export class Reconciler {
       ?.get(namespace);
     if (existing === undefined) {
       try {
+        // Served from the API server's watch cache: cheap, and only for a namespace not yet ours.
         existing = await this.deps.client.request<CachedObject>(
           objectPath(TYPES.Namespace, namespace),
+          { query: { resourceVersion: '0' } },
         );
       } catch (error) {
         if (hasStatus(error, 404)) return undefined;
@@ -245,7 +247,21 @@ export class Reconciler {
     if (namespace !== undefined) await run(namespace);
     if (problems.length > 0) return problems;
     await this.ensureIngestToken(client, plan.namespace);
+    const created = rest.filter(
+      (o) => this.deps.caches.owned.get(o.kind as OwnedKind)?.get(keyOf(o)) === undefined,
+    );
     await Promise.all(rest.map(run));
+    const shards = created.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+    if (shards.length > 0 && problems.length === 0) {
+      // One event for the whole tenant rather than one per object: creating 1,000 tenants should
+      // not mean thousands of Events.
+      this.deps.events.emit(
+        client,
+        'Normal',
+        'ShardsCreated',
+        `created ${shards.join(', ')} with their ConfigMaps and Services`,
+      );
+    }
     if (problems.length > 0) {
       this.deps.events.emit(
         client,
@@ -326,14 +342,7 @@ export class Reconciler {
           { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined
       )?.template?.metadata?.annotations?.[ROLLOUT_ANNOTATION];
       const after = template.metadata.annotations[ROLLOUT_ANNOTATION];
-      if (live === undefined) {
-        this.deps.events.emit(
-          client,
-          'Normal',
-          'ShardCreated',
-          `detector Deployment ${object.metadata.name} created`,
-        );
-      } else if (before !== after) {
+      if (live !== undefined && before !== after) {
         this.deps.events.emit(
           client,
           'Normal',

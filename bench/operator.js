@@ -132,7 +132,7 @@ try {
   console.log(`time to apply the Clients: ${created.toFixed(1)} s`);
   console.log(`time until all Ready: ${converged.toFixed(1)} s (target < 120 s)`);
   console.log(
-    `operator peak RSS: ${(peakKb / 1024).toFixed(0)} MiB (now ${(rssKb / 1024).toFixed(0)} MiB; target < 200 MB)`,
+    `operator peak RSS: ${(peakKb / 1024).toFixed(0)} MiB (now ${(rssKb / 1024).toFixed(0)} MiB; target < 200 MB; heap in use ${(heapUsed / 1048576).toFixed(0)} MiB)`,
   );
   console.log(
     `idle API writes: ${String(after - before)} in ${String(idleSeconds)} s = ${(((after - before) * 60) / idleSeconds).toFixed(1)}/min (target 0), across ${String(reconcilesAfter - reconcilesBefore)} idle reconciles (resyncs)`,

@@ -39,11 +39,15 @@ async function podUids(): Promise<Map<string, string>> {
   );
 }
 
-const ready = (client: string) =>
-  eventually(`${client} Ready`, async () => {
-    const c = await cluster.admin.condition(client, 'Ready');
-    return c?.status === 'True' ? c : undefined;
-  });
+const ready = (client: string, timeoutMs = 60_000) =>
+  eventually(
+    `${client} Ready`,
+    async () => {
+      const c = await cluster.admin.condition(client, 'Ready');
+      return c?.status === 'True' ? c : undefined;
+    },
+    timeoutMs,
+  );
 
 before(async () => {
   cluster = await startTestCluster(2);
@@ -338,19 +342,24 @@ describe('the operator against a real control plane', () => {
   });
 
   it('recovers when the API server restarts, and loses no change made meanwhile', async () => {
-    await ready('acme');
+    await cluster.admin.apply(clientResource('restart-store', spec()));
+    await ready('restart-store');
     const errorsBefore = await watchErrors();
     await cluster.cp.restartApiServer(1_000);
     // Changes land as soon as the server is back, before the operator's watches reconnect.
     await cluster.admin.apply(
       clientResource(
-        'acme',
+        'restart-store',
         spec((s) => ({ ...s, detection: { ...s.detection, sensitivity: 'low' } })),
       ),
     );
     await cluster.admin.apply(clientResource('after-restart', exampleSpec('minimal')));
     await eventually('the change in the ConfigMap', async () => {
-      const cm = await cluster.admin.get(TYPES.ConfigMap, 'detector-shard-0', NS);
+      const cm = await cluster.admin.get(
+        TYPES.ConfigMap,
+        'detector-shard-0',
+        'vigie-restart-store',
+      );
       return (cm?.data as { 'config.json': string } | undefined)?.['config.json'].includes(
         '"sensitivity": "low"',
       );
@@ -359,7 +368,8 @@ describe('the operator against a real control plane', () => {
       'the new client planned',
       async () => (await cluster.admin.condition('after-restart', 'Accepted'))?.status === 'True',
     );
-    await ready('after-restart');
+    // The controller-manager and kwok recover from the restart too, at their own pace.
+    await ready('after-restart', 180_000);
     assert.ok((await watchErrors()) > errorsBefore, 'the restart was seen by the watches');
   });
 });

@@ -190,7 +190,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     );
     metrics.unfinishedWork.set(
       { name: CONTROLLER, controller: CONTROLLER },
-      queue.longestRunningSeconds(),
+      queue.unfinishedSeconds(),
     );
   }, 5_000);
   cacheGauge.unref();

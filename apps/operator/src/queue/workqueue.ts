@@ -151,6 +151,14 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /** The time, in seconds, keys now in workers have spent there, summed. */
+  unfinishedSeconds(): number {
+    const now = performance.now();
+    let total = 0;
+    for (const started of this.processing.values()) total += now - started;
+    return total / 1000;
+  }
+
   /** The longest time, in seconds, any key has been in a worker. */
   longestRunningSeconds(): number {
     const now = performance.now();

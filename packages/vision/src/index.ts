@@ -1,0 +1,100 @@
+/**
+ * Vigie's pure detection logic, after the model: pose frames, tracking, zones, behaviour rules,
+ * incidents and their alerts, and MOT metrics. No I/O and no environment; the detector and
+ * `vigie replay` both run it.
+ */
+export { createCameraAnalyzer } from './analyzer.js';
+export type {
+  Alert,
+  CameraAnalyzer,
+  CameraAnalyzerOptions,
+  CameraSettings,
+  FrameAnalysis,
+} from './analyzer.js';
+export { assign, type Matching } from './assignment.js';
+export {
+  footPoint,
+  handAtBody,
+  HANDS,
+  MIN_KEYPOINT_SCORE,
+  poseConfidence,
+  reachedZone,
+  torsoOf,
+  zonesPresent,
+  type Hand,
+  type Torso,
+} from './body.js';
+export {
+  distance,
+  holdsGoods,
+  iou,
+  pointInPolygon,
+  zonesInPixels,
+  type PixelZone,
+  type Point,
+  type ZoneType,
+} from './geometry.js';
+export {
+  INITIAL_INCIDENT_STATE,
+  rulesOf,
+  scoreOf,
+  SENSITIVITY_THRESHOLDS,
+  stepIncident,
+  type IncidentSettings,
+  type IncidentState,
+  type RaisedIncident,
+  type Sensitivity,
+} from './incidents.js';
+export {
+  createMotAccumulator,
+  type MotAccumulator,
+  type MotObject,
+  type MotResult,
+} from './mot.js';
+export {
+  formatPoseLine,
+  K,
+  KEYPOINTS,
+  MAX_FRAME_SIDE,
+  MAX_PERSONS_PER_FRAME,
+  parsePoseFrame,
+  parsePoseLine,
+  type Box,
+  type Keypoint,
+  type KeypointName,
+  type PersonPose,
+  type PoseFrame,
+  type PoseFrameProblem,
+  type PoseFrameResult,
+} from './pose.js';
+export {
+  INITIAL_RULE_STATE,
+  observe,
+  REACH_WINDOW_SECONDS,
+  RULES,
+  ruleWeight,
+  stepConcealment,
+  stepExit,
+  stepLoitering,
+  stepRestricted,
+  stepRules,
+  type ConcealmentState,
+  type EvidenceMoment,
+  type ExitState,
+  type Firing,
+  type LoiteringState,
+  type Observation,
+  type RestrictedState,
+  type RuleName,
+  type RuleSettings,
+  type TrackRuleState,
+  type ZoneRef,
+} from './rules.js';
+export {
+  createTracker,
+  DEFAULT_TRACKER_OPTIONS,
+  type Track,
+  type Tracker,
+  type TrackerOptions,
+  type TrackUpdate,
+} from './tracker.js';

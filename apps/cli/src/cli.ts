@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './io.js';
 import { crdCommand } from './commands/crd.js';
 import { renderCommand } from './commands/render.js';
+import { replayCommand } from './commands/replay.js';
+import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 
 /** A subcommand: its help text and how to run it. Returns the exit code. */
@@ -15,6 +17,8 @@ const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
   render: renderCommand,
   crd: crdCommand,
+  replay: replayCommand,
+  simulate: simulateCommand,
 };
 
 /** Exit code for a command line that cannot be understood. */

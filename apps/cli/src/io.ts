@@ -1,9 +1,13 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 
 /** What the CLI needs from the outside world, so that commands can be tested without a process. */
 export interface CliIo {
   /** Reads at most `maxBytes + 1` bytes, so that an oversized file is detected without reading it all. */
   readonly readFile: (path: string, maxBytes: number) => Promise<Uint8Array>;
+  /** Reads a text file line by line, without holding it all in memory; `-` is standard input. */
+  readonly readLines: (path: string) => AsyncIterable<string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
@@ -34,6 +38,10 @@ export function createNodeIo(): CliIo {
       } finally {
         await handle.close();
       }
+    },
+    readLines(path) {
+      const input = path === '-' ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+      return createInterface({ input, crlfDelay: Infinity });
     },
     stdout: (text) => {
       process.stdout.write(text);

@@ -1,0 +1,153 @@
+import type { CameraPlan, DetectorConfig } from '@vigie/plan';
+import { planClient } from '@vigie/plan';
+import type { Sensitivity } from '@vigie/vision';
+import { createCameraAnalyzer, parsePoseLine } from '@vigie/vision';
+import { formatProblem } from '@vigie/config';
+import type { Command } from '../cli.js';
+import { parseCommandArgs, UsageError } from '../cli.js';
+import { readConfig } from './read-config.js';
+
+const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
+
+/** The most characters one recording line may hold; longer lines are refused, not parsed. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+
+/**
+ * `vigie replay`: runs a camera's tracking and behaviour rules on a pose recording, exactly as
+ * its detector would, and prints each alert as one JSON line.
+ */
+export const replayCommand: Command = {
+  summary: 'Run the behaviour rules on a pose recording and print the alerts',
+  help: `Usage: vigie replay --config FILE --camera ID [--sensitivity low|medium|high] POSES.jsonl
+
+Runs the tracking and behaviour rules of camera ID, with the zones, rules, sensitivity and
+cooldown of the client config FILE, on a pose recording, and prints one alert per line as JSON.
+Use it to try zones and rules on recorded footage before they go live.
+
+POSES.jsonl holds one frame per line, in time order:
+  {"t": seconds, "width": px, "height": px,
+   "persons": [{"box": [x1,y1,x2,y2], "score": s, "keypoints": [[x,y,score] × 17]}]}
+Keypoints are in COCO order. "vigie simulate" writes such recordings; so can any pose model.
+Use - to read standard input.
+
+A line that cannot be read is reported on stderr as FILE:LINE: CODE message and skipped; the
+exit code is then 1. A summary goes to stderr at the end.
+
+Options:
+  --config FILE        the client config (XML)
+  --camera ID          the camera whose zones and settings apply
+  --sensitivity LEVEL  override the camera's sensitivity
+  -h, --help           show this help
+`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        camera: { type: 'string' },
+        sensitivity: { type: 'string' },
+      },
+    });
+    const [recording, ...extra] = positionals;
+    if (values.config === undefined || values.camera === undefined) {
+      throw new UsageError('--config and --camera are required');
+    }
+    if (recording === undefined || extra.length > 0) {
+      throw new UsageError('give exactly one POSES.jsonl file');
+    }
+    const sensitivity = values.sensitivity;
+    if (sensitivity !== undefined && !SENSITIVITIES.includes(sensitivity as Sensitivity)) {
+      throw new UsageError('--sensitivity must be low, medium or high');
+    }
+    const result = await readConfig(values.config, io);
+    if (!result.ok) {
+      for (const problem of result.problems)
+        io.stderr(`${formatProblem(values.config, problem)}\n`);
+      return 1;
+    }
+    const config = result.config;
+    const plan = planClient(config.id, config);
+    let found: { camera: CameraPlan; shard: DetectorConfig } | undefined;
+    for (const shard of plan.shards) {
+      const camera = shard.config.cameras.find((c) => c.id === values.camera);
+      if (camera) found = { camera, shard: shard.config };
+    }
+    if (!found) {
+      const known = config.cameras.find((c) => c.id === values.camera);
+      io.stderr(
+        known
+          ? `vigie replay: camera "${values.camera}" is disabled in ${values.config}\n`
+          : `vigie replay: no camera "${values.camera}" in ${values.config}; it has ${config.cameras.map((c) => c.id).join(', ')}\n`,
+      );
+      return 1;
+    }
+    const camera: CameraPlan =
+      sensitivity === undefined
+        ? found.camera
+        : { ...found.camera, sensitivity: sensitivity as Sensitivity };
+    const analyzer = createCameraAnalyzer({
+      settings: {
+        client: config.id,
+        camera,
+        rules: found.shard.detection,
+        cooldownSeconds: found.shard.alerts.cooldownSeconds,
+      },
+    });
+    let line = 0;
+    let frames = 0;
+    let bad = 0;
+    let alerts = 0;
+    let last = -Infinity;
+    const tracks = new Set<number>();
+    const report = (code: string, message: string): void => {
+      bad++;
+      io.stderr(`${recording}:${String(line)}: ${code} ${message}\n`);
+    };
+    try {
+      for await (const text of io.readLines(recording)) {
+        line++;
+        if (text.trim() === '') continue;
+        if (text.length > MAX_LINE_CHARS) {
+          report(
+            'VIGIE_E_POSES_FIELD',
+            `the line is longer than ${String(MAX_LINE_CHARS)} characters`,
+          );
+          continue;
+        }
+        const parsed = parsePoseLine(text);
+        if (!parsed.ok) {
+          report(parsed.problem.code, parsed.problem.message);
+          continue;
+        }
+        if (parsed.frame.t < last) {
+          report(
+            'VIGIE_E_POSES_ORDER',
+            `t=${String(parsed.frame.t)} comes after t=${String(last)}`,
+          );
+          continue;
+        }
+        last = parsed.frame.t;
+        frames++;
+        const analysis = analyzer.analyze(parsed.frame);
+        for (const track of analysis.tracks) tracks.add(track.id);
+        for (const alert of analysis.alerts) {
+          alerts++;
+          io.stdout(`${JSON.stringify(alert)}\n`);
+        }
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      io.stderr(`vigie replay: cannot read ${recording}: ${code}\n`);
+      return 1;
+    }
+    const span = frames === 0 ? 0 : last;
+    io.stderr(
+      `vigie replay: ${String(frames)} frames up to t=${span.toFixed(1)} s, ${String(tracks.size)} tracks, ` +
+        `${String(alerts)} alert${alerts === 1 ? '' : 's'}` +
+        (bad > 0 ? `, ${String(bad)} unreadable line${bad === 1 ? '' : 's'} skipped` : '') +
+        '\n',
+    );
+    return bad > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { TimedFrame } from './ingest.js';
+import { openStream } from './ingest.js';
+
+const work = mkdtempSync(join(tmpdir(), 'vigie-ingest-'));
+after(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A two-second H.264 clip, red on the left half and blue on the right, made by ffmpeg. */
+function clip(): string {
+  const path = join(work, 'clip.mp4');
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=320x240:d=2:r=25,drawbox=x=160:y=0:w=160:h=240:color=blue:t=fill',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:v',
+    'libx264',
+    path,
+  ]);
+  return path;
+}
+
+describe('ingest', () => {
+  it('decodes a file, samples it at the analysis rate and scales it, looping', async () => {
+    const frames: TimedFrame[] = [];
+    const started = Date.now();
+    let enough: () => void = () => undefined;
+    const got = new Promise<void>((resolve) => (enough = resolve));
+    const stream = openStream({
+      url: pathToFileURL(clip()).href,
+      fps: 5,
+      width: 64,
+      height: 48,
+      onFrame: (frame) => {
+        frames.push(frame);
+        if (frames.length === 12) enough();
+        return Promise.resolve();
+      },
+    });
+    await got;
+    await stream.close();
+    // 12 frames at 5 fps take over two seconds of a two-second clip: it looped.
+    assert.ok(Date.now() - started > 1800);
+    const frame = frames[0];
+    assert.ok(frame);
+    assert.equal(frame.data.length, 64 * 48 * 3);
+    const pixel = (x: number, y: number): number[] => [
+      ...frame.data.subarray((y * 64 + x) * 3, (y * 64 + x) * 3 + 3),
+    ];
+    const [r1, , b1] = pixel(10, 24);
+    const [r2, , b2] = pixel(54, 24);
+    assert.ok((r1 ?? 0) > 200 && (b1 ?? 255) < 60, 'left is red');
+    assert.ok((b2 ?? 0) > 200 && (r2 ?? 255) < 60, 'right is blue');
+  });
+
+  it("reports a stream it cannot open with ffmpeg's reason, and keeps retrying", async () => {
+    const states: { up: boolean; reason?: string; reconnects: number }[] = [];
+    let twice: () => void = () => undefined;
+    const down = new Promise<void>((resolve) => (twice = resolve));
+    const stream = openStream({
+      url: pathToFileURL(join(work, 'missing.mp4')).href,
+      fps: 5,
+      width: 64,
+      height: 48,
+      minBackoffMs: 10,
+      onFrame: () => Promise.resolve(),
+      onState: (state) => {
+        states.push(state);
+        if (states.length === 2) twice();
+      },
+    });
+    await down;
+    await stream.close();
+    const [first] = states;
+    assert.ok(first);
+    assert.equal(first.up, false);
+    assert.match(first.reason ?? '', /No such file or directory/);
+    assert.equal(states[1]?.reconnects, 2);
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * Ingest: a camera's stream decoded by ffmpeg (Debian's), sampled at the analysis rate and
+ * scaled, as raw RGB frames. Files loop, for demos. A stream that fails is reopened with
+ * backoff and jitter, and the reason is kept for the camera's status.
+ */
+
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { RgbFrame } from './models/model.js';
+
+/** A frame with the time it was taken, in seconds since the epoch. */
+export interface TimedFrame extends RgbFrame {
+  readonly t: number;
+}
+
+/** Options of {@link openStream}. */
+export interface StreamOptions {
+  /** `rtsp://`, `rtsps://`, `http(s)://` or `file://`. */
+  readonly url: string;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  readonly transport?: 'tcp' | 'udp';
+  /** The ffmpeg executable. */
+  readonly ffmpeg?: string;
+  /** Called with each frame; the next frame waits until the returned promise settles. */
+  readonly onFrame: (frame: TimedFrame) => Promise<void>;
+  /** Called when the stream goes up or down, with ffmpeg's reason when down. */
+  readonly onState?: (state: { up: boolean; reason?: string; reconnects: number }) => void;
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** An open camera stream. */
+export interface CameraStream {
+  close(): Promise<void>;
+}
+
+/** The ffmpeg arguments that decode `url` into raw RGB frames at the analysis rate and size. */
+export function ffmpegArgs(options: StreamOptions): string[] {
+  const url = new URL(options.url);
+  const input: string[] = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  if (url.protocol === 'file:') {
+    // Files loop forever and play at their own rate, as a camera would.
+    input.push('-re', '-stream_loop', '-1', '-i', decodeURIComponent(url.pathname));
+  } else if (url.protocol === 'rtsp:' || url.protocol === 'rtsps:') {
+    input.push(
+      '-rtsp_transport',
+      options.transport ?? 'tcp',
+      '-timeout',
+      '10000000',
+      '-i',
+      options.url,
+    );
+  } else {
+    input.push('-rw_timeout', '10000000', '-i', options.url);
+  }
+  return [
+    ...input,
+    '-an',
+    '-vf',
+    `fps=${String(options.fps)},scale=${String(options.width)}:${String(options.height)}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
+}
+
+/** The last meaningful line ffmpeg wrote, as the reason a stream is down. */
+function reasonOf(stderr: string, code: number | null): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  return lines.at(-1) ?? `ffmpeg exited with code ${String(code)}`;
+}
+
+/** Opens a camera stream, reopening it after failures until closed. */
+export function openStream(options: StreamOptions): CameraStream {
+  const frameBytes = options.width * options.height * 3;
+  const minBackoff = options.minBackoffMs ?? 1000;
+  const maxBackoff = options.maxBackoffMs ?? 30_000;
+  let closed = false;
+  let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+  let reconnects = 0;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let done: (() => void) | undefined;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+
+  function start(): void {
+    if (closed) return;
+    const proc = spawn(options.ffmpeg ?? 'ffmpeg', ffmpegArgs(options), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let stderr = '';
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let up = false;
+    let chain = Promise.resolve();
+    proc.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    proc.stdout.on('data', (chunk: Buffer) => {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      while (pendingBytes >= frameBytes) {
+        const all = Buffer.concat(pending);
+        const data = new Uint8Array(all.subarray(0, frameBytes));
+        pending = [all.subarray(frameBytes)];
+        pendingBytes -= frameBytes;
+        if (!up) {
+          up = true;
+          failures = 0;
+          options.onState?.({ up: true, reconnects });
+        }
+        const frame: TimedFrame = {
+          data,
+          width: options.width,
+          height: options.height,
+          t: Date.now() / 1000,
+        };
+        // Back-pressure: while analysis is behind, ffmpeg's output waits in the pipe.
+        proc.stdout.pause();
+        chain = chain
+          .then(() => options.onFrame(frame))
+          .catch(() => undefined)
+          .finally(() => proc.stdout.resume());
+      }
+    });
+    proc.on('error', (error) => {
+      stderr += `\n${error.message}`;
+    });
+    proc.on('close', (code) => {
+      child = undefined;
+      if (closed) {
+        done?.();
+        return;
+      }
+      failures++;
+      reconnects++;
+      options.onState?.({ up: false, reason: reasonOf(stderr, code), reconnects });
+      const ceiling = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 20));
+      timer = setTimeout(start, ceiling / 2 + randomInt(Math.max(1, Math.floor(ceiling / 2))));
+    });
+  }
+
+  start();
+  return {
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      if (!child) return;
+      child.kill('SIGTERM');
+      await finished;
+    },
+  };
+}

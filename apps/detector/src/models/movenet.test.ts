@@ -116,6 +116,16 @@ describe('MoveNet on real photographs', () => {
     );
   });
 
+  it('gives the same answer in a worker thread as in the calling thread', async () => {
+    const frame = await load('sample1.jpg', (i) => i.resize(640));
+    const inline = await createMoveNet({ threads: 0 });
+    try {
+      assert.deepEqual(await model.detect(frame), await inline.detect(frame));
+    } finally {
+      inline.dispose();
+    }
+  });
+
   it('finds no one in an empty frame', async () => {
     const blank: RgbFrame = {
       data: new Uint8Array(640 * 480 * 3).fill(40),

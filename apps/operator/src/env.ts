@@ -4,7 +4,7 @@ import type { OperatorSettings } from './desired/settings.js';
 import { DEFAULT_SETTINGS } from './desired/settings.js';
 import type { LeaseTimings } from './leader/lease.js';
 import { DEFAULT_LEASE_TIMINGS } from './leader/lease.js';
-import type { Severity } from './runtime/log.js';
+import type { Severity } from '@vigie/log';
 
 /** Everything `main.ts` needs. */
 export interface EnvSettings {

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { readSettings } from './env.js';
 import { loadConnection } from './kube/connection.js';
 import { startOperator } from './operator.js';
-import { createJsonLogger } from './runtime/log.js';
+import { createJsonLogger } from '@vigie/log';
 
 const env = readSettings(process.env);
 if ('error' in env) {

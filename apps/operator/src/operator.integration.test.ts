@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS } from './desired/settings.js';
 import { TYPES } from './kube/resources.js';
 import type { Operator } from './operator.js';
 import { startOperator } from './operator.js';
-import { createJsonLogger, silentLogger } from './runtime/log.js';
+import { createJsonLogger, silentLogger } from '@vigie/log';
 import type { TestCluster } from './testing/harness.js';
 import { clientResource, eventually, exampleSpec, startTestCluster } from './testing/harness.js';
 

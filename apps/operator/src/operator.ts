@@ -20,7 +20,7 @@ import { ExponentialBackoff, WorkQueue } from './queue/workqueue.js';
 import { Reconciler, TERMINAL_RETRY_MS } from './reconcile/reconciler.js';
 import { createEventRecorder } from './runtime/events.js';
 import { serve } from './runtime/http.js';
-import type { Logger } from './runtime/log.js';
+import type { Logger } from '@vigie/log';
 import { CONTROLLER, OperatorMetrics } from './runtime/metrics.js';
 
 /** How to run the operator. */

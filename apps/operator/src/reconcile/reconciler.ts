@@ -28,7 +28,7 @@ import { keyOf } from '../kube/informer.js';
 import type { OwnedKind } from '../kube/resources.js';
 import { TYPES, apiVersionOf, collectionPath, objectPath } from '../kube/resources.js';
 import type { EventRecorder } from '../runtime/events.js';
-import type { Logger } from '../runtime/log.js';
+import type { Logger } from '@vigie/log';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { covers, deepEqual } from './compare.js';
 import type { ClientStatus, Condition, Problem } from './status.js';

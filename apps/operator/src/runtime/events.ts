@@ -7,7 +7,7 @@
 import type { KubeClient } from '../kube/client.js';
 import { TYPES, collectionPath } from '../kube/resources.js';
 import { microTime } from '../leader/lease.js';
-import type { Logger } from './log.js';
+import type { Logger } from '@vigie/log';
 
 /** Who an event is about. */
 export interface Regarding {

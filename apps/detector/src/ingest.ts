@@ -6,6 +6,7 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { RgbFrame } from './models/model.js';
 
@@ -30,6 +31,24 @@ export interface StreamOptions {
   readonly onState?: (state: { up: boolean; reason?: string; reconnects: number }) => void;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Called with the CPU seconds ffmpeg spent per frame, where the platform tells (Linux). */
+  readonly onDecodeSeconds?: (seconds: number) => void;
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat`: 100 on every Linux that Vigie runs on. */
+const CLOCK_TICKS = 100;
+
+/** A process's CPU time in seconds, from `/proc`; undefined where there is no `/proc`. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // Fields after the command name, which may hold spaces: utime and stime are 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An open camera stream. */
@@ -102,6 +121,8 @@ export function openStream(options: StreamOptions): CameraStream {
     let pendingBytes = 0;
     let up = false;
     let chain = Promise.resolve();
+    let cpu = 0;
+    let framesSinceCpu = 0;
     proc.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
@@ -113,6 +134,15 @@ export function openStream(options: StreamOptions): CameraStream {
         const data = new Uint8Array(all.subarray(0, frameBytes));
         pending = [all.subarray(frameBytes)];
         pendingBytes -= frameBytes;
+        framesSinceCpu++;
+        const used = options.onDecodeSeconds ? cpuSeconds(proc.pid) : undefined;
+        // CPU time moves in 10 ms ticks: spread each tick over the frames it covered.
+        if (used !== undefined && used > cpu) {
+          const perFrame = (used - cpu) / framesSinceCpu;
+          for (let i = 0; i < framesSinceCpu; i++) options.onDecodeSeconds?.(perFrame);
+          cpu = used;
+          framesSinceCpu = 0;
+        }
         if (!up) {
           up = true;
           failures = 0;

@@ -58,6 +58,9 @@ export interface FrameAnalysis {
   readonly tracks: readonly Track[];
   readonly firings: readonly Firing[];
   readonly alerts: readonly Alert[];
+  /** Time spent tracking and in the rules, for per-stage metrics. */
+  readonly trackingSeconds: number;
+  readonly rulesSeconds: number;
 }
 
 /** A camera's analyser; frames must arrive in time order. */
@@ -129,7 +132,9 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
       zoneCache = undefined;
     },
     analyze(frame) {
+      const started = performance.now();
       const update = tracker.update(frame.t, frame.persons);
+      const tracked = performance.now();
       for (const id of update.ended) {
         rules.delete(id);
         incidents.delete(id);
@@ -182,7 +187,14 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
           explanation: raised.firings.map((f) => f.explanation).join(' '),
         });
       }
-      return { t: frame.t, tracks: update.tracks, firings, alerts };
+      return {
+        t: frame.t,
+        tracks: update.tracks,
+        firings,
+        alerts,
+        trackingSeconds: (tracked - started) / 1000,
+        rulesSeconds: (performance.now() - tracked) / 1000,
+      };
     },
   };
 }

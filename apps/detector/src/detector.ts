@@ -1,0 +1,341 @@
+/**
+ * The detector: one process per shard. It reads the shard's config, runs each camera's pipeline,
+ * keeps alerts in a durable outbox until the console has them, reloads its config live, and
+ * serves `/metrics`, `/healthz`, `/readyz` and `/status`.
+ */
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@vigie/log';
+import type { CameraPlan, DetectorConfig } from '@vigie/plan';
+import type { CameraRunner, CameraStatus } from './camera.js';
+import { startCamera } from './camera.js';
+import type { ConfigProblem } from './config.js';
+import { readDetectorConfig, watchDetectorConfig } from './config.js';
+import type { DetectorMetrics } from './metrics.js';
+import { createDetectorMetrics } from './metrics.js';
+import type { PoseModel } from './models/model.js';
+import { createMoveNet } from './models/movenet.js';
+import type { AlertSink, Outbox } from './outbox.js';
+import { createConsoleSink, createOutbox, oldestPendingSeconds } from './outbox.js';
+import { isPoseRecording } from './sources.js';
+
+/** A detector failure at start, with a stable code for the container's termination message. */
+export class DetectorError extends Error {
+  override readonly name = 'DetectorError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Options of {@link startDetector}. */
+export interface DetectorOptions {
+  readonly configPath: string;
+  /** Where alerts go; omit with `sink` in tests. */
+  readonly consoleUrl?: string;
+  readonly tokenFile?: string;
+  readonly sink?: AlertSink;
+  /** The outbox and local evidence live here. */
+  readonly dataDir: string;
+  readonly secretsDir: string;
+  readonly host?: string;
+  /** The HTTP port for metrics, probes and status; 0 picks a free one. */
+  readonly port: number;
+  readonly log: Logger;
+  /** Inference threads for the default model. Default 1. */
+  readonly threads?: number;
+  /** How often the config file is polled besides watching it. */
+  readonly configPollMs?: number;
+}
+
+/** A running detector. */
+export interface Detector {
+  readonly port: number;
+  readonly metrics: DetectorMetrics;
+  readonly outbox: Outbox;
+  status(): DetectorStatus;
+  stop(): Promise<void>;
+}
+
+/** What `/status` answers. */
+export interface DetectorStatus {
+  readonly client: string;
+  readonly shard: string;
+  readonly configDigest: string;
+  /** The last config that was refused, if it is still the file's content. */
+  readonly configProblem?: ConfigProblem;
+  readonly cameras: readonly CameraStatus[];
+}
+
+/** What must restart a camera when it changes; anything else is applied live. */
+function restartKey(camera: CameraPlan): string {
+  return JSON.stringify({ stream: camera.stream, analysis: camera.analysis, model: camera.model });
+}
+
+/** Starts a detector. Throws a {@link DetectorError} when it cannot start at all. */
+export async function startDetector(options: DetectorOptions): Promise<Detector> {
+  const { log } = options;
+  const read = await readDetectorConfig(options.configPath);
+  if (!read.ok) throw new DetectorError(read.problem.code, read.problem.message);
+  let config = read.config;
+  let digest = read.digest;
+  let configProblem: ConfigProblem | undefined;
+  const metrics = createDetectorMetrics();
+
+  const sink =
+    options.sink ??
+    (() => {
+      const { consoleUrl, tokenFile } = options;
+      if (consoleUrl === undefined || tokenFile === undefined) {
+        throw new DetectorError(
+          'VIGIE_E_DETECTOR_USAGE',
+          'the console URL and ingest token file are required',
+        );
+      }
+      return createConsoleSink({ consoleUrl, token: () => readFile(tokenFile, 'utf8') });
+    })();
+  const queuedAt = new Map<string, number>();
+  const outbox = createOutbox({
+    dir: join(options.dataDir, 'outbox'),
+    sink,
+    onAttempt: ({ id, ok, error }) => {
+      metrics.deliveries.inc({ result: ok ? 'delivered' : 'failed' });
+      if (!ok) {
+        log('WARNING', 'delivery to the console failed; will retry', { item: id, error });
+        return;
+      }
+      const t = queuedAt.get(id);
+      if (t !== undefined) {
+        queuedAt.delete(id);
+        metrics.alertLatency.observe(Date.now() / 1000 - t);
+      }
+    },
+  });
+  outbox.start();
+
+  // The default model is shared by the shard's cameras; it loads once, if any camera uses it.
+  let model: PoseModel | undefined;
+  let modelError: { code: string; message: string } | undefined;
+  const needsModel = (c: DetectorConfig): boolean =>
+    c.cameras.some(
+      (camera) => camera.model.kind === 'default' && !isPoseRecording(camera.stream.url),
+    );
+  async function ensureModel(): Promise<void> {
+    if (model || modelError || !needsModel(config)) return;
+    try {
+      model = await createMoveNet({
+        threads: options.threads ?? 1,
+        onInference: (s) => {
+          metrics.stageSeconds.observe({ stage: 'inference' }, s);
+        },
+      });
+      metrics.info.set({ client: config.client, shard: config.shard, model: model.name }, 1);
+      log('INFO', 'model loaded', { model: model.name });
+    } catch (e) {
+      modelError = {
+        code: 'VIGIE_E_MODEL_LOAD',
+        message: e instanceof Error ? e.message : String(e),
+      };
+      log('ERROR', 'the default model did not load', modelError);
+    }
+  }
+  await ensureModel();
+
+  const cameras = new Map<string, { runner: CameraRunner; key: string }>();
+  function modelFor(camera: CameraPlan): PoseModel | { code: string; message: string } {
+    if (camera.model.kind !== 'default') {
+      return {
+        code: 'VIGIE_E_MODEL_UNSUPPORTED',
+        message: `custom model "${camera.model.id}" (ONNX) is not supported by this detector build`,
+      };
+    }
+    return (
+      model ?? modelError ?? { code: 'VIGIE_E_MODEL_LOAD', message: 'the model is not loaded' }
+    );
+  }
+  function start(camera: CameraPlan): CameraRunner {
+    return startCamera({
+      config,
+      camera,
+      model: modelFor(camera),
+      outbox,
+      metrics,
+      log,
+      evidenceDir: join(options.dataDir, 'evidence'),
+      secretsDir: options.secretsDir,
+      onAlertQueued: (alert) => {
+        queuedAt.set(alert.id, alert.t);
+      },
+    });
+  }
+  async function apply(next: DetectorConfig): Promise<void> {
+    config = next;
+    await ensureModel();
+    const wanted = new Map(next.cameras.map((c) => [c.id, c]));
+    for (const [id, running] of cameras) {
+      const camera = wanted.get(id);
+      if (!camera || restartKey(camera) !== running.key) {
+        cameras.delete(id);
+        await running.runner.stop();
+        log(
+          'INFO',
+          camera ? 'camera restarts for its new stream, analysis or model' : 'camera removed',
+          { camera: id },
+        );
+      }
+    }
+    for (const camera of next.cameras) {
+      const running = cameras.get(camera.id);
+      if (running) running.runner.reconfigure(next, camera);
+      else {
+        cameras.set(camera.id, { runner: start(camera), key: restartKey(camera) });
+        log('INFO', 'camera started', { camera: camera.id, name: camera.name });
+      }
+    }
+  }
+  await apply(config);
+  let applying = Promise.resolve();
+  const watcher = watchDetectorConfig({
+    path: options.configPath,
+    digest,
+    ...(options.configPollMs === undefined ? {} : { pollMs: options.configPollMs }),
+    onConfig: (next, nextDigest) => {
+      applying = applying.then(async () => {
+        if (next.client !== config.client || next.shard !== config.shard) {
+          configProblem = {
+            code: 'VIGIE_E_DETECTOR_CONFIG',
+            message: `the config is for ${next.client}/${next.shard}, not ${config.client}/${config.shard}`,
+          };
+          metrics.configReloads.inc({ result: 'rejected' });
+          log('ERROR', 'config refused; the last good config keeps running', { ...configProblem });
+          return;
+        }
+        digest = nextDigest;
+        configProblem = undefined;
+        await apply(next);
+        metrics.configReloads.inc({ result: 'applied' });
+        log('INFO', 'config reloaded', { digest: nextDigest.slice(0, 12) });
+      });
+    },
+    onProblem: (problem) => {
+      configProblem = problem;
+      metrics.configReloads.inc({ result: 'rejected' });
+      log('ERROR', 'config refused; the last good config keeps running', { ...problem });
+    },
+  });
+
+  // Local evidence is kept for the retention period, then deleted.
+  const sweep = async (): Promise<void> => {
+    const dir = join(options.dataDir, 'evidence');
+    const cutoff = Date.now() - config.privacy.evidenceRetentionDays * 86_400_000;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        if ((await stat(path)).mtimeMs < cutoff) await rm(path, { force: true });
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), 3_600_000);
+
+  const status = (): DetectorStatus => ({
+    client: config.client,
+    shard: config.shard,
+    configDigest: digest,
+    ...(configProblem ? { configProblem } : {}),
+    cameras: [...cameras.values()].map((c) => c.runner.status()),
+  });
+  const refreshGauges = async (): Promise<void> => {
+    metrics.outboxDepth.set(await outbox.depth());
+    metrics.outboxOldest.set(await oldestPendingSeconds(join(options.dataDir, 'outbox')));
+    const now = Date.now() / 1000;
+    for (const camera of status().cameras) {
+      if (camera.lastFrameAt !== undefined) {
+        metrics.lastFrameAge.set({ camera: camera.id }, now - camera.lastFrameAt);
+      }
+    }
+  };
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const reply = (code: number, body: string, type = 'text/plain; charset=utf-8'): void => {
+      res.writeHead(code, { 'content-type': type }).end(body);
+    };
+    switch (path) {
+      case '/metrics':
+        refreshGauges()
+          .then(() => metrics.registry.metrics())
+          .then(
+            (text) => {
+              reply(200, text, metrics.registry.contentType);
+            },
+            (e: unknown) => {
+              reply(500, String(e));
+            },
+          );
+        return;
+      case '/healthz':
+        reply(200, 'ok\n');
+        return;
+      case '/readyz': {
+        // Ready once the config runs and the model (when needed) is loaded; a camera that is
+        // down does not make the shard unready, its status says why.
+        const ready = !needsModel(config) || model !== undefined;
+        reply(
+          ready ? 200 : 503,
+          ready ? 'ok\n' : `${modelError?.message ?? 'loading the model'}\n`,
+        );
+        return;
+      }
+      case '/status':
+        reply(200, `${JSON.stringify(status(), null, 2)}\n`, 'application/json');
+        return;
+      default:
+        reply(404, 'not found\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', resolve);
+  });
+  log('INFO', 'detector started', {
+    client: config.client,
+    shard: config.shard,
+    cameras: config.cameras.length,
+    port: (server.address() as AddressInfo).port,
+  });
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    metrics,
+    outbox,
+    status,
+    async stop() {
+      watcher.close();
+      clearInterval(sweeper);
+      await applying;
+      await Promise.all([...cameras.values()].map((c) => c.runner.stop()));
+      cameras.clear();
+      await outbox.stop();
+      model?.dispose();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  };
+}

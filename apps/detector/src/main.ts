@@ -1,0 +1,123 @@
+/**
+ * `vigie-detector`: reads its arguments and environment, starts the detector, and stops it
+ * cleanly on SIGTERM or SIGINT.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Severity } from '@vigie/log';
+import { createJsonLogger } from '@vigie/log';
+import { DetectorError, startDetector } from './detector.js';
+
+const USAGE = `Usage: vigie-detector --config FILE --console URL --ingest-token-file FILE [options]
+
+Analyses the cameras of one detector shard and sends alerts with evidence to the console.
+
+Options:
+  --config FILE             the shard's DetectorConfig (JSON); reloaded live when it changes
+  --console URL             the console's base URL
+  --ingest-token-file FILE  the tenant's ingest token
+  --data-dir DIR            outbox and local evidence (default $VIGIE_DATA_DIR or /tmp/vigie)
+  --secrets-dir DIR         camera credential Secrets (default /var/run/secrets/vigie/cameras)
+  --port N                  metrics, probes and /status (default $VIGIE_METRICS_PORT or 9464)
+  --threads N               inference threads (default $VIGIE_INFERENCE_THREADS or 1)
+
+Environment: VIGIE_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR).
+`;
+
+function fail(code: string, message: string, exitCode: number): never {
+  process.stderr.write(`vigie-detector: ${code}: ${message}\n`);
+  // Kubernetes shows this file as the container's termination message; the operator reads it.
+  try {
+    writeFileSync('/dev/termination-log', `${code}: ${message}`);
+  } catch {
+    // Not in a container.
+  }
+  process.exit(exitCode);
+}
+
+function positive(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    fail('VIGIE_E_DETECTOR_USAGE', `${name} must be a whole number`, 2);
+  return n;
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      console: { type: 'string' },
+      'ingest-token-file': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'secrets-dir': { type: 'string' },
+      port: { type: 'string' },
+      threads: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (error) {
+  fail(
+    'VIGIE_E_DETECTOR_USAGE',
+    `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
+    2,
+  );
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const { config, console: consoleUrl } = values;
+const tokenFile = values['ingest-token-file'];
+if (config === undefined || consoleUrl === undefined || tokenFile === undefined) {
+  fail(
+    'VIGIE_E_DETECTOR_USAGE',
+    `--config, --console and --ingest-token-file are required\n\n${USAGE}`,
+    2,
+  );
+}
+const level = (process.env.VIGIE_LOG_LEVEL ?? 'INFO').toUpperCase();
+if (!['DEBUG', 'INFO', 'WARNING', 'ERROR'].includes(level)) {
+  fail('VIGIE_E_DETECTOR_USAGE', 'VIGIE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR', 2);
+}
+const log = createJsonLogger((line) => process.stdout.write(line), level as Severity);
+
+try {
+  const detector = await startDetector({
+    configPath: config,
+    consoleUrl,
+    tokenFile,
+    dataDir: values['data-dir'] ?? process.env.VIGIE_DATA_DIR ?? '/tmp/vigie',
+    secretsDir: values['secrets-dir'] ?? '/var/run/secrets/vigie/cameras',
+    port: positive(values.port ?? process.env.VIGIE_METRICS_PORT, '--port', 9464),
+    threads: Math.max(
+      1,
+      positive(values.threads ?? process.env.VIGIE_INFERENCE_THREADS, '--threads', 1),
+    ),
+    log,
+  });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log('INFO', 'stopping', { signal });
+    detector.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log('ERROR', 'stop failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => {
+    stop('SIGTERM');
+  });
+  process.on('SIGINT', () => {
+    stop('SIGINT');
+  });
+} catch (error) {
+  if (error instanceof DetectorError) fail(error.code, error.message, 1);
+  fail('VIGIE_E_DETECTOR_FAILED', error instanceof Error ? error.message : String(error), 1);
+}

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that Vigie's tests use, when they are missing.
+# Installs the Debian packages that Vigie's tests use, when they are missing: xmllint for the
+# XSD, ffmpeg for the detector's ingest and evidence, GStreamer's RTSP server (driven by
+# /usr/bin/python3) for the real RTSP stream the detector tests read.
 set -euo pipefail
 
-# command → package
-declare -A wanted=(
-  [xmllint]=libxml2-utils
+wanted=(
+  libxml2-utils
+  ffmpeg
+  python3-gst-1.0
+  gir1.2-gst-rtsp-server-1.0
+  gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
 )
 
 missing=()
-for command in "${!wanted[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${wanted[$command]}")
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 

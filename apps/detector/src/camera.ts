@@ -135,6 +135,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   let scheduled = true;
   let evidenceChain = Promise.resolve();
   const analyzer: CameraAnalyzer = createCameraAnalyzer({
+    ...('detect' in ctx.model ? { tracker: ctx.model.trackerScores } : {}),
     settings: {
       client: config.client,
       camera,

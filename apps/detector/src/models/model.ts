@@ -3,7 +3,7 @@
  * box, a score and 17 COCO keypoints out, in the frame's own pixels.
  */
 
-import type { PersonPose } from '@vigie/vision';
+import type { PersonPose, TrackerOptions } from '@vigie/vision';
 
 /** A decoded frame: packed 8-bit RGB, row by row. */
 export interface RgbFrame {
@@ -16,6 +16,11 @@ export interface RgbFrame {
 export interface PoseModel {
   /** For logs and metrics, such as `movenet-multipose@256`. */
   readonly name: string;
+  /**
+   * The tracker's score thresholds for this model: models disagree on what a person score
+   * means (MoveNet's confident detections score 0.4, a YOLO's 0.8).
+   */
+  readonly trackerScores: Pick<TrackerOptions, 'highScore' | 'lowScore' | 'newTrackScore'>;
   detect(frame: RgbFrame): Promise<PersonPose[]>;
   dispose(): void;
 }

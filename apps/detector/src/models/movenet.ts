@@ -163,6 +163,8 @@ export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseM
   }
   return {
     name: `movenet-multipose@${String(size)}`,
+    // Measured on the photographs of the model tests: clearly visible people score 0.4 to 0.5.
+    trackerScores: { highScore: 0.3, lowScore: 0.1, newTrackScore: 0.35 },
     async detect(frame) {
       const { pixels, box } = await moveNetInput(frame, size);
       return moveNetPersons(await runner.run(pixels, size), box, minScore);

@@ -134,6 +134,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   let alertCount = 0;
   let scheduled = true;
   let evidenceChain = Promise.resolve();
+  let analysisChain = Promise.resolve();
   const analyzer: CameraAnalyzer = createCameraAnalyzer({
     ...('detect' in ctx.model ? { tracker: ctx.model.trackerScores } : {}),
     settings: {
@@ -342,10 +343,18 @@ export function startCamera(ctx: CameraContext): CameraRunner {
           );
         }
       },
-      onFrame: async (frame) => {
-        if (!sawFrame(frame)) return;
-        const persons = await model.detect(frame);
-        await analyse(frame, persons);
+      onFrame: (frame) => {
+        if (!sawFrame(frame)) return Promise.resolve();
+        // Inference of this frame starts now, while the previous frame's rules and evidence
+        // finish; the analysis itself stays in frame order.
+        const detecting = model.detect(frame);
+        const done = analysisChain.then(async () => {
+          await analyse(frame, await detecting);
+        });
+        analysisChain = done.catch((e: unknown) => {
+          log('WARNING', 'frame not analysed', { camera: camera.id, error: String(e) });
+        });
+        return done;
       },
     });
   }
@@ -393,6 +402,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
       controller.abort();
       await stream?.close();
       await running;
+      await analysisChain;
       await evidenceChain;
       for (const gauge of [metrics.cameraUp, metrics.activeTracks, metrics.lastFrameAge])
         gauge.remove(labels);

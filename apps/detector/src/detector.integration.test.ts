@@ -213,6 +213,75 @@ describe('detector with a pose-recording camera', () => {
   });
 });
 
+describe('detector with a custom model that does not match its digest', () => {
+  it('reports the camera with the model error and keeps the other cameras running', async () => {
+    const modelServer = createServer((_req, res) => {
+      res.writeHead(200).end('these bytes are not the model the config names');
+    });
+    modelServer.listen(0, '127.0.0.1');
+    await once(modelServer, 'listening');
+    const recording = join(work, 'custom-aisle.poses.jsonl');
+    writeFileSync(
+      recording,
+      renderScenario('browsing', { seed: 2 }).frames.map(formatPoseLine).join('\n'),
+    );
+    const base = demoConfig(pathToFileURL(recording).href);
+    const aisle = base.cameras[0];
+    assert.ok(aisle);
+    const config: DetectorConfig = {
+      ...base,
+      cameras: [
+        aisle,
+        {
+          ...aisle,
+          id: 'back',
+          name: 'Back door',
+          stream: { url: 'rtsp://127.0.0.1:9/none', transport: 'tcp' },
+          model: {
+            kind: 'onnx',
+            id: 'shop-pose',
+            uri: `http://127.0.0.1:${String((modelServer.address() as AddressInfo).port)}/pose.onnx`,
+            sha256: 'ab'.repeat(32),
+            format: 'yolo-pose',
+            inputSize: 640,
+          },
+        },
+      ],
+    };
+    const configPath = join(work, 'custom-config.json');
+    writeFileSync(configPath, JSON.stringify(config));
+    const console_ = await fakeConsole();
+    const detector = await startDetector({
+      configPath,
+      sink: { deliver: () => Promise.resolve() },
+      dataDir: join(work, 'custom-data'),
+      secretsDir: join(work, 'custom-secrets'),
+      port: 0,
+      log,
+    });
+    try {
+      const back = detector.status().cameras.find((c) => c.id === 'back');
+      assert.equal(back?.error?.code, 'VIGIE_E_MODEL_SHA256_MISMATCH');
+      assert.match(back.error.message, /has SHA-256 [0-9a-f]{64}, the config expects abab/);
+      assert.match(
+        await get(detector.port, '/metrics'),
+        /vigie_detector_camera_error\{camera="back",code="VIGIE_E_MODEL_SHA256_MISMATCH"\} 1/,
+      );
+      await eventually(
+        'the other camera analysing',
+        () =>
+          (detector.status().cameras.find((c) => c.id === 'aisle')?.framesAnalysed ?? 0) > 2 ||
+          undefined,
+      );
+      assert.equal((await fetch(`http://127.0.0.1:${String(detector.port)}/readyz`)).status, 200);
+    } finally {
+      await detector.stop();
+      console_.server.close();
+      modelServer.close();
+    }
+  });
+});
+
 describe('detector on a real RTSP stream', () => {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   let rtsp: ChildProcess | undefined;

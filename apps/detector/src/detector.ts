@@ -18,6 +18,7 @@ import type { DetectorMetrics } from './metrics.js';
 import { createDetectorMetrics } from './metrics.js';
 import type { PoseModel } from './models/model.js';
 import { createMoveNet } from './models/movenet.js';
+import { createOnnxPoseModel, fetchModel, ModelError } from './models/onnx.js';
 import type { AlertSink, Outbox } from './outbox.js';
 import { createConsoleSink, createOutbox, oldestPendingSeconds } from './outbox.js';
 import { isPoseRecording } from './sources.js';
@@ -146,23 +147,44 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
   }
   await ensureModel();
 
-  const cameras = new Map<string, { runner: CameraRunner; key: string }>();
-  function modelFor(camera: CameraPlan): PoseModel | { code: string; message: string } {
-    if (camera.model.kind !== 'default') {
-      return {
-        code: 'VIGIE_E_MODEL_UNSUPPORTED',
-        message: `custom model "${camera.model.id}" (ONNX) is not supported by this detector build`,
-      };
+  // Custom models, by digest and input size: fetched, verified and loaded once per detector.
+  const custom = new Map<string, PoseModel | { code: string; message: string }>();
+  async function customModel(
+    plan: Extract<CameraPlan['model'], { kind: 'onnx' }>,
+  ): Promise<PoseModel | { code: string; message: string }> {
+    const key = `${plan.sha256}@${String(plan.inputSize)}`;
+    const known = custom.get(key);
+    if (known) return known;
+    let loaded: PoseModel | { code: string; message: string };
+    try {
+      const path = await fetchModel(plan, { cacheDir: join(options.dataDir, 'models') });
+      loaded = await createOnnxPoseModel(plan, path, { threads: options.threads ?? 1 });
+      log('INFO', 'custom model loaded', { model: plan.id, sha256: plan.sha256 });
+    } catch (e) {
+      loaded =
+        e instanceof ModelError
+          ? { code: e.code, message: e.message }
+          : { code: 'VIGIE_E_MODEL_INVALID', message: e instanceof Error ? e.message : String(e) };
+      log('ERROR', 'custom model not usable', { model: plan.id, ...loaded });
     }
+    custom.set(key, loaded);
+    return loaded;
+  }
+
+  const cameras = new Map<string, { runner: CameraRunner; key: string }>();
+  async function modelFor(
+    camera: CameraPlan,
+  ): Promise<PoseModel | { code: string; message: string }> {
+    if (camera.model.kind === 'onnx') return customModel(camera.model);
     return (
       model ?? modelError ?? { code: 'VIGIE_E_MODEL_LOAD', message: 'the model is not loaded' }
     );
   }
-  function start(camera: CameraPlan): CameraRunner {
+  async function start(camera: CameraPlan): Promise<CameraRunner> {
     return startCamera({
       config,
       camera,
-      model: modelFor(camera),
+      model: await modelFor(camera),
       outbox,
       metrics,
       log,
@@ -193,7 +215,7 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       const running = cameras.get(camera.id);
       if (running) running.runner.reconfigure(next, camera);
       else {
-        cameras.set(camera.id, { runner: start(camera), key: restartKey(camera) });
+        cameras.set(camera.id, { runner: await start(camera), key: restartKey(camera) });
         log('INFO', 'camera started', { camera: camera.id, name: camera.name });
       }
     }
@@ -330,6 +352,7 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       cameras.clear();
       await outbox.stop();
       model?.dispose();
+      for (const loaded of custom.values()) if ('detect' in loaded) loaded.dispose();
       server.closeAllConnections();
       await new Promise<void>((resolve) => {
         server.close(() => {

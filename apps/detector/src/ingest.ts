@@ -25,8 +25,15 @@ export interface StreamOptions {
   readonly transport?: 'tcp' | 'udp';
   /** The ffmpeg executable. */
   readonly ffmpeg?: string;
-  /** Called with each frame; the next frame waits until the returned promise settles. */
+  /**
+   * Called with each frame. At most `maxInFlight` calls run at once; beyond that ffmpeg's
+   * output waits in the pipe, so a slow consumer slows the decoder instead of piling frames up.
+   */
   readonly onFrame: (frame: TimedFrame) => Promise<void>;
+  /** Frames handed over before earlier ones are done, so that stages overlap. Default 2. */
+  readonly maxInFlight?: number;
+  /** Whether files play at their own pace (a camera) or as fast as they are consumed. Default true. */
+  readonly realtime?: boolean;
   /** Called when the stream goes up or down, with ffmpeg's reason when down. */
   readonly onState?: (state: { up: boolean; reason?: string; reconnects: number }) => void;
   readonly minBackoffMs?: number;
@@ -62,7 +69,8 @@ export function ffmpegArgs(options: StreamOptions): string[] {
   const input: string[] = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
   if (url.protocol === 'file:') {
     // Files loop forever and play at their own rate, as a camera would.
-    input.push('-re', '-stream_loop', '-1', '-i', decodeURIComponent(url.pathname));
+    if (options.realtime ?? true) input.push('-re');
+    input.push('-stream_loop', '-1', '-i', decodeURIComponent(url.pathname));
   } else if (url.protocol === 'rtsp:' || url.protocol === 'rtsps:') {
     input.push(
       '-rtsp_transport',
@@ -120,7 +128,8 @@ export function openStream(options: StreamOptions): CameraStream {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let up = false;
-    let chain = Promise.resolve();
+    let inFlight = 0;
+    const maxInFlight = Math.max(1, options.maxInFlight ?? 2);
     let cpu = 0;
     let framesSinceCpu = 0;
     proc.stderr.on('data', (chunk: Buffer) => {
@@ -155,11 +164,15 @@ export function openStream(options: StreamOptions): CameraStream {
           t: Date.now() / 1000,
         };
         // Back-pressure: while analysis is behind, ffmpeg's output waits in the pipe.
-        proc.stdout.pause();
-        chain = chain
-          .then(() => options.onFrame(frame))
+        inFlight++;
+        if (inFlight >= maxInFlight) proc.stdout.pause();
+        options
+          .onFrame(frame)
           .catch(() => undefined)
-          .finally(() => proc.stdout.resume());
+          .finally(() => {
+            inFlight--;
+            if (inFlight < maxInFlight) proc.stdout.resume();
+          });
       }
     });
     proc.on('error', (error) => {

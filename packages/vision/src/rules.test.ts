@@ -87,7 +87,7 @@ describe('concealment', () => {
         'right hand stayed at the body for 1.0 s',
       ],
     );
-    assert.match(f.explanation, /reached into Lipsticks at 0\.8 s/);
+    assert.match(f.explanation, /reached into Lipsticks, went to the body 0\.8 s later and stayed/);
   });
 
   it('does not fire for a hand at the body with no reach before it, or too long after', () => {

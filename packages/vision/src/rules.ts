@@ -44,7 +44,7 @@ export interface Firing {
   readonly strength: number;
   readonly zone?: ZoneRef;
   readonly evidence: readonly EvidenceMoment[];
-  /** One sentence for people. */
+  /** One sentence for people, with durations only, so that it reads the same live and in replay. */
   readonly explanation: string;
 }
 
@@ -140,8 +140,8 @@ export function stepConcealment(
         { t: end, what: `${hand} hand stayed at the body for ${seconds(held)}` },
       ],
       explanation:
-        `The ${hand} hand reached into ${r.zone.name} at ${seconds(r.t)}, then went to the body ` +
-        `at ${seconds(h.start)} and stayed there for ${seconds(held)}` +
+        `The ${hand} hand reached into ${r.zone.name}, went to the body ` +
+        `${seconds(h.start - r.t)} later and stayed there for ${seconds(held)}` +
         (strength < 1 ? ` (less than the ${seconds(holdSeconds)} hold time: a weaker sign).` : '.'),
     });
     reach[hand] = undefined;
@@ -214,8 +214,8 @@ export function stepExit(
         { t: obs.t, what: `entered ${exit.name} without passing a checkout` },
       ],
       explanation:
-        `Took goods from ${tookGoods.zone.name} at ${seconds(tookGoods.t)}, then entered ` +
-        `${exit.name} at ${seconds(obs.t)} without passing a checkout.`,
+        `Took goods from ${tookGoods.zone.name}, then entered ${exit.name} ` +
+        `${seconds(obs.t - tookGoods.t)} later without passing a checkout.`,
     });
     tookGoods = undefined;
   }
@@ -265,8 +265,8 @@ export function stepLoitering(
           { t: obs.t, what: `still in ${zone.name} after ${seconds(obs.t - since)}` },
         ],
         explanation:
-          `Stayed in ${zone.name} from ${seconds(since)} to ${seconds(obs.t)}, longer than ` +
-          `the ${seconds(thresholdSeconds)} threshold.`,
+          `Stayed in ${zone.name} for ${seconds(obs.t - since)}, longer than the ` +
+          `${seconds(thresholdSeconds)} threshold.`,
       });
     }
     dwell[zone.id] = { since, last: obs.t, fired };
@@ -299,7 +299,7 @@ export function stepRestricted(
         strength: 1,
         zone: ref(zone),
         evidence: [{ t: obs.t, what: `entered ${zone.name}` }],
-        explanation: `Entered ${zone.name}, a restricted zone, at ${seconds(obs.t)}.`,
+        explanation: `Entered ${zone.name}, a restricted zone.`,
       });
     }
     lastIn[zone.id] = obs.t;

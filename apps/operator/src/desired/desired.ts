@@ -250,10 +250,49 @@ function networkPolicies(plan: ClientPlan, settings: OperatorSettings, meta: Met
               { protocol: 'UDP', port: 554 },
             ],
           },
+          ...modelEgress(plan),
         ],
       },
     },
   ];
+}
+
+/** GKE's metadata server, which hands out the Workload Identity token for `gs://` models. */
+const METADATA_SERVER = '169.254.169.254/32';
+
+/**
+ * Egress for custom models, fetched once at start: their URIs' ports, and the metadata server
+ * when one is in a bucket. Nothing is opened when every camera uses the bundled model.
+ */
+function modelEgress(plan: ClientPlan): object[] {
+  const ports = new Set<number>();
+  let gcs = false;
+  for (const shard of plan.shards) {
+    for (const camera of shard.config.cameras) {
+      if (camera.model.kind !== 'onnx') continue;
+      try {
+        const url = new URL(camera.model.uri);
+        gcs ||= url.protocol === 'gs:';
+        ports.add(url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443);
+      } catch {
+        // The config model has already refused URIs it cannot parse.
+      }
+    }
+  }
+  if (ports.size === 0) return [];
+  const rules: object[] = [
+    { ports: [...ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port })) },
+  ];
+  if (gcs) {
+    rules.push({
+      to: [{ ipBlock: { cidr: METADATA_SERVER } }],
+      ports: [
+        { protocol: 'TCP', port: 80 },
+        { protocol: 'TCP', port: 988 },
+      ],
+    });
+  }
+  return rules;
 }
 
 /** The ports the client's cameras are reached on: those in their URLs, else the defaults. */

@@ -15,7 +15,9 @@ step "Installing Debian packages the tests use"
 scripts/ensure-debian-packages.sh
 
 step "Installing npm packages (npm ci) and building"
-npm ci --no-audit --no-fund
+# onnxruntime-node ships its CPU binaries in the package; its install script would only fetch
+# GPU binaries, which nothing here uses.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
 step "Building the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok, fake-gcs-server)"
 scripts/ensure-tools.sh >/dev/null

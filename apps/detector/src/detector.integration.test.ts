@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +43,7 @@ function demoConfig(
   url: string,
   edit: (config: DetectorConfig) => DetectorConfig = (c) => c,
 ): DetectorConfig {
-  const xml = execFileSync('cat', [join(repoRoot(), 'examples/demo-store.xml')]);
+  const xml = readFileSync(join(repoRoot(), 'examples/demo-store.xml'));
   const parsed = parseClientConfig(xml);
   assert.ok(parsed.ok);
   const config = planClient(parsed.config.id, parsed.config).shards[0]?.config;
@@ -116,7 +124,7 @@ describe('detector with a pose-recording camera', () => {
 
   before(async () => {
     console_ = await fakeConsole();
-    execFileSync('mkdir', ['-p', join(work, 'pose')]);
+    mkdirSync(join(work, 'pose'), { recursive: true });
     recording = join(work, 'pose', 'concealment.poses.jsonl');
     writeFileSync(
       recording,
@@ -125,6 +133,13 @@ describe('detector with a pose-recording camera', () => {
     writeFileSync(configPath, JSON.stringify(demoConfig(pathToFileURL(recording).href)));
     const token = join(work, 'pose', 'token');
     writeFileSync(token, 'ingest-token-for-tests\n');
+    // Evidence from 40 days ago, past the demo store's 30-day retention.
+    const evidence = join(work, 'pose', 'data', 'evidence');
+    mkdirSync(evidence, { recursive: true });
+    writeFileSync(join(evidence, 'old-alert.jpg'), 'old');
+    writeFileSync(join(evidence, 'recent-alert.jpg'), 'recent');
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    utimesSync(join(evidence, 'old-alert.jpg'), old, old);
     detector = await startDetector({
       configPath,
       consoleUrl: console_.url,
@@ -160,6 +175,12 @@ describe('detector with a pose-recording camera', () => {
     assert.match(metrics, /vigie_detector_frames_analysed_total\{camera="aisle"\} [1-9]/);
     assert.match(metrics, /vigie_detector_alert_latency_seconds_count 1/);
     assert.match(metrics, /vigie_detector_camera_up\{camera="aisle"\} 1/);
+  });
+
+  it('deletes local evidence older than the retention period, and keeps the rest', async () => {
+    const evidence = join(work, 'pose', 'data', 'evidence');
+    await eventually('the sweep', () => !existsSync(join(evidence, 'old-alert.jpg')) || undefined);
+    assert.ok(existsSync(join(evidence, 'recent-alert.jpg')));
   });
 
   it('takes a zone change live, without restarting the camera', async () => {

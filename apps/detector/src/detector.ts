@@ -21,6 +21,8 @@ import { createMoveNet } from './models/movenet.js';
 import { createOnnxPoseModel, fetchModel, ModelError } from './models/onnx.js';
 import type { AlertSink, Outbox } from './outbox.js';
 import { createConsoleSink, createOutbox, oldestPendingSeconds } from './outbox.js';
+import type { KubeConnection } from './report.js';
+import { createStatusReporter } from './report.js';
 import { isPoseRecording } from './sources.js';
 
 /** A detector failure at start, with a stable code for the container's termination message. */
@@ -52,6 +54,10 @@ export interface DetectorOptions {
   readonly threads?: number;
   /** How often the config file is polled besides watching it. */
   readonly configPollMs?: number;
+  /** Where to report camera health into the Client status; nowhere when omitted. */
+  readonly statusReport?: KubeConnection;
+  /** How often camera health is compared with what was reported. Default 2 s. */
+  readonly statusReportMs?: number;
 }
 
 /** A running detector. */
@@ -332,6 +338,16 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', resolve);
   });
+  const reporter = options.statusReport
+    ? createStatusReporter({
+        connection: options.statusReport,
+        client: config.client,
+        shard: config.shard,
+        cameras: () => status().cameras,
+        log,
+        ...(options.statusReportMs === undefined ? {} : { intervalMs: options.statusReportMs }),
+      })
+    : undefined;
   log('INFO', 'detector started', {
     client: config.client,
     shard: config.shard,
@@ -347,6 +363,7 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
     async stop() {
       watcher.close();
       clearInterval(sweeper);
+      reporter?.stop();
       await applying;
       await Promise.all([...cameras.values()].map((c) => c.runner.stop()));
       cameras.clear();

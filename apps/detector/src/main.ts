@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Severity } from '@vigie/log';
 import { createJsonLogger } from '@vigie/log';
 import { DetectorError, startDetector } from './detector.js';
+import { inClusterConnection } from './report.js';
 
 const USAGE = `Usage: vigie-detector --config FILE --console URL --ingest-token-file FILE [options]
 
@@ -21,6 +22,8 @@ Options:
   --secrets-dir DIR         camera credential Secrets (default /var/run/secrets/vigie/cameras)
   --port N                  metrics, probes and /status (default $VIGIE_METRICS_PORT or 9464)
   --threads N               inference threads (default $VIGIE_INFERENCE_THREADS or 1)
+  --report-status           write camera health into the Client status, with the pod's
+                            ServiceAccount (the operator grants it for this Client only)
 
 Environment: VIGIE_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR).
 `;
@@ -55,6 +58,7 @@ try {
       'secrets-dir': { type: 'string' },
       port: { type: 'string' },
       threads: { type: 'string' },
+      'report-status': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -85,7 +89,12 @@ if (!['DEBUG', 'INFO', 'WARNING', 'ERROR'].includes(level)) {
 const log = createJsonLogger((line) => process.stdout.write(line), level as Severity);
 
 try {
+  const statusReport = values['report-status'] ? await inClusterConnection(process.env) : undefined;
+  if (values['report-status'] && statusReport === undefined) {
+    log('WARNING', 'no in-cluster ServiceAccount: camera health stays in /status and metrics');
+  }
   const detector = await startDetector({
+    ...(statusReport === undefined ? {} : { statusReport }),
     configPath: config,
     consoleUrl,
     tokenFile,

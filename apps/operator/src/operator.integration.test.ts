@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClientSpec } from '@vigie/config';
 import { DEFAULT_SETTINGS } from './desired/settings.js';
-import { TYPES } from './kube/resources.js';
+import { KubeClient, hasStatus } from './kube/client.js';
+import { objectPath, TYPES } from './kube/resources.js';
 import type { Operator } from './operator.js';
 import { startOperator } from './operator.js';
 import { createJsonLogger, silentLogger } from '@vigie/log';
@@ -140,11 +141,11 @@ describe('the operator against a real control plane', () => {
     const client = await cluster.admin.get(TYPES.Client, 'acme');
     const status = client?.status as {
       observedGeneration: number;
-      summary: { cameras: number; shards: number; shardsReady: number };
+      summary: { cameras: number; camerasUp: number; shards: number; shardsReady: number };
       shards: { name: string; cameras: string[]; ready: boolean; readyReplicas: number }[];
     };
     assert.equal(status.observedGeneration, client?.metadata.generation);
-    assert.deepEqual(status.summary, { cameras: 3, shards: 3, shardsReady: 3 });
+    assert.deepEqual(status.summary, { cameras: 3, camerasUp: 0, shards: 3, shardsReady: 3 });
     assert.deepEqual(
       status.shards.map((s) => [s.name, s.cameras, s.ready, s.readyReplicas]),
       [
@@ -153,6 +154,72 @@ describe('the operator against a real control plane', () => {
         ['shard-2', ['stockroom'], true, 1],
       ],
     );
+  });
+
+  it("takes camera health from the detectors, each allowed to write its own Client's only", async () => {
+    await ready('acme');
+    // A token for the detectors' ServiceAccount, as the kubelet mounts it in their pods.
+    const minted = await cluster.admin.client.request<{ status: { token: string } }>(
+      `/api/v1/namespaces/${NS}/serviceaccounts/vigie-detector/token`,
+      {
+        method: 'POST',
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { expirationSeconds: 600 },
+        },
+      },
+    );
+    const detector = new KubeClient({
+      ...cluster.connection,
+      token: () => Promise.resolve(minted.status.token),
+    });
+    const report = (client: string, cameras: object[]) =>
+      detector.request(`${objectPath(TYPES.Client, client)}/status`, {
+        method: 'PATCH',
+        query: { fieldManager: 'vigie-detector-shard-1', force: 'true' },
+        contentType: 'application/apply-patch+yaml',
+        body: {
+          apiVersion: 'vigie.dev/v1alpha1',
+          kind: 'Client',
+          metadata: { name: client },
+          status: { cameras },
+        },
+      });
+    try {
+      await report('acme', [
+        {
+          id: 'aisle-cosmetics',
+          state: 'Down',
+          reason: 'VIGIE_E_STREAM_AUTH',
+          message: '401 Unauthorized',
+        },
+      ]);
+      const degraded = await eventually('CameraDown', async () => {
+        const c = await cluster.admin.condition('acme', 'Degraded');
+        return c?.reason === 'CameraDown' ? c : undefined;
+      });
+      assert.equal(
+        degraded.message,
+        'camera aisle-cosmetics: VIGIE_E_STREAM_AUTH: 401 Unauthorized',
+      );
+      await report('acme', [{ id: 'aisle-cosmetics', state: 'Up' }]);
+      await eventually('the camera up again', async () => {
+        const client = await cluster.admin.get(TYPES.Client, 'acme');
+        const summary = (client?.status as { summary?: { camerasUp?: number } } | undefined)
+          ?.summary;
+        const c = await cluster.admin.condition('acme', 'Degraded');
+        return summary?.camerasUp === 1 && c?.status === 'False' ? true : undefined;
+      });
+      // Another tenant's Client is out of reach.
+      await cluster.admin.apply(clientResource('other-store', spec()));
+      await assert.rejects(report('other-store', [{ id: 'entrance', state: 'Up' }]), (e: unknown) =>
+        hasStatus(e, 403),
+      );
+    } finally {
+      detector.close();
+      await cluster.admin.delete(TYPES.Client, 'other-store');
+    }
   });
 
   it('writes nothing while idle, across resyncs', async () => {

@@ -123,6 +123,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     (
       [
         'Namespace',
+        'ServiceAccount',
+        'ClusterRole',
+        'ClusterRoleBinding',
         'ResourceQuota',
         'LimitRange',
         'NetworkPolicy',

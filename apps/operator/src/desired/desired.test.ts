@@ -33,6 +33,9 @@ describe('desired', () => {
         'Namespace/vigie-mall-anchor',
         'ResourceQuota/vigie-quota',
         'LimitRange/vigie-limits',
+        'ServiceAccount/vigie-detector',
+        'ClusterRole/vigie-detector-mall-anchor',
+        'ClusterRoleBinding/vigie-detector-mall-anchor',
         'NetworkPolicy/default-deny',
         'NetworkPolicy/detectors',
         'ConfigMap/detector-shard-0',
@@ -45,8 +48,19 @@ describe('desired', () => {
     );
     for (const o of objects) {
       assert.equal(o.metadata.ownerReferences?.length, 1, `${o.kind} is owned by the Client`);
-      if (o.kind !== 'Namespace') assert.equal(o.metadata.namespace, 'vigie-mall-anchor');
+      if (!['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind)) {
+        assert.equal(o.metadata.namespace, 'vigie-mall-anchor');
+      }
     }
+    // The detectors may write this Client's status, and no other.
+    assert.deepEqual(find(objects, 'ClusterRole', 'vigie-detector-mall-anchor')?.rules, [
+      {
+        apiGroups: ['vigie.dev'],
+        resources: ['clients/status'],
+        resourceNames: ['mall-anchor'],
+        verbs: ['get', 'patch'],
+      },
+    ]);
   });
 
   it('asks for GPUs only for GPU clients', () => {

@@ -123,6 +123,7 @@ function build(
       },
     },
     ...tenantLimits(plan, meta),
+    ...detectorIdentity(plan, labels, owner, meta),
     ...networkPolicies(plan, settings, meta),
     ...plan.shards.flatMap((shard) => shardObjects(plan, shard, settings, meta)),
     ...monitoringObjects(settings, monitoring, meta),
@@ -257,6 +258,52 @@ function networkPolicies(plan: ClientPlan, settings: OperatorSettings, meta: Met
   ];
 }
 
+/** The ServiceAccount detectors run as. */
+export const DETECTOR_SERVICE_ACCOUNT = 'vigie-detector';
+
+/**
+ * The detectors' identity: a ServiceAccount, and a ClusterRole bound to it that allows patching
+ * this one Client's status (camera health) and nothing else. `Client` is cluster-scoped, so the
+ * grant is too; `resourceNames` keeps each tenant to its own Client.
+ */
+function detectorIdentity(
+  plan: ClientPlan,
+  labels: Record<string, string>,
+  owner: object,
+  meta: Meta,
+): KubeObject[] {
+  const name = `vigie-detector-${plan.client}`;
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta(DETECTOR_SERVICE_ACCOUNT),
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels, ownerReferences: [owner] },
+      rules: [
+        {
+          apiGroups: [CLIENT_RESOURCE.group],
+          resources: ['clients/status'],
+          resourceNames: [plan.client],
+          verbs: ['get', 'patch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels, ownerReferences: [owner] },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [
+        { kind: 'ServiceAccount', name: DETECTOR_SERVICE_ACCOUNT, namespace: plan.namespace },
+      ],
+    },
+  ];
+}
+
 /** GKE's metadata server, which hands out the Workload Identity token for `gs://` models. */
 const METADATA_SERVER = '169.254.169.254/32';
 
@@ -358,7 +405,9 @@ function shardObjects(
             annotations: { [ROLLOUT_ANNOTATION]: shard.rolloutKey },
           },
           spec: {
-            automountServiceAccountToken: false,
+            // The token lets the detector write its cameras' health, and nothing else.
+            serviceAccountName: DETECTOR_SERVICE_ACCOUNT,
+            automountServiceAccountToken: true,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             ...(gpu
               ? {
@@ -378,6 +427,7 @@ function shardObjects(
                   settings.consoleUrl,
                   '--ingest-token-file',
                   '/var/run/secrets/vigie/ingest/token',
+                  '--report-status',
                 ],
                 ports: [{ name: 'metrics', containerPort: settings.metricsPort }],
                 resources: { requests, limits },

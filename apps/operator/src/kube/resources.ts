@@ -51,6 +51,21 @@ export const TYPES = {
   Secret: core('Secret', 'secrets'),
   Service: core('Service', 'services'),
   Pod: core('Pod', 'pods'),
+  ServiceAccount: core('ServiceAccount', 'serviceaccounts'),
+  ClusterRole: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    plural: 'clusterroles',
+    namespaced: false,
+  },
+  ClusterRoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    plural: 'clusterrolebindings',
+    namespaced: false,
+  },
   Deployment: {
     group: 'apps',
     version: 'v1',
@@ -98,6 +113,9 @@ export const TYPES = {
 /** The kinds of object the operator owns and applies. */
 export type OwnedKind =
   | 'Namespace'
+  | 'ServiceAccount'
+  | 'ClusterRole'
+  | 'ClusterRoleBinding'
   | 'ResourceQuota'
   | 'LimitRange'
   | 'NetworkPolicy'

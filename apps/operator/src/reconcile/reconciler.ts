@@ -31,7 +31,7 @@ import type { EventRecorder } from '../runtime/events.js';
 import type { Logger } from '@vigie/log';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { covers, deepEqual } from './compare.js';
-import type { ClientStatus, Condition, Problem } from './status.js';
+import type { CameraHealth, ClientStatus, Condition, Problem } from './status.js';
 import { computeStatus } from './status.js';
 
 /** The field manager of every write the operator makes. */
@@ -101,6 +101,7 @@ export class Reconciler {
         pods: [],
         missingSecrets: [],
         applyProblems: [],
+        cameraHealth: [],
         now: new Date(),
       });
       // Retrying cannot fix the spec; a new spec arrives as a watch event.
@@ -142,6 +143,7 @@ export class Reconciler {
       pods: this.deps.caches.pods.byIndex(name),
       missingSecrets: this.missingSecrets(plan),
       applyProblems: problems,
+      cameraHealth: cameraHealthOf(client),
       now: new Date(),
     });
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
@@ -518,4 +520,23 @@ export class Reconciler {
 
 function stripUndefined(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+/** Camera health as the detectors wrote it into the status; malformed entries are skipped. */
+function cameraHealthOf(client: ClientObject): CameraHealth[] {
+  const cameras = (client.status as { cameras?: unknown } | undefined)?.cameras;
+  if (!Array.isArray(cameras)) return [];
+  return cameras.flatMap((c: unknown): CameraHealth[] => {
+    if (typeof c !== 'object' || c === null) return [];
+    const { id, state, reason, message } = c as Record<string, unknown>;
+    if (typeof id !== 'string' || typeof state !== 'string') return [];
+    return [
+      {
+        id,
+        state,
+        ...(typeof reason === 'string' ? { reason } : {}),
+        ...(typeof message === 'string' ? { message } : {}),
+      },
+    ];
+  });
 }

@@ -43,6 +43,7 @@ function observe(overrides: Partial<Observation> = {}): Observation {
     pods: [],
     missingSecrets: [],
     applyProblems: [],
+    cameraHealth: [],
     now,
     ...overrides,
   };
@@ -58,7 +59,7 @@ describe('computeStatus', () => {
   it('is Ready with per-shard counts when every Deployment has rolled out', () => {
     const status = computeStatus(observe());
     assert.equal(status.observedGeneration, 3);
-    assert.deepEqual(status.summary, { cameras: 3, shards: 2, shardsReady: 2 });
+    assert.deepEqual(status.summary, { cameras: 3, camerasUp: 0, shards: 2, shardsReady: 2 });
     assert.deepEqual(
       status.shards.map((s) => [s.name, s.cameras.length, s.ready]),
       [
@@ -150,6 +151,39 @@ describe('computeStatus', () => {
     assert.match(
       degraded.message,
       /shard-1: CrashLoopBackOff: VIGIE_E_MODEL_DIGEST: sha256 mismatch/,
+    );
+  });
+
+  it('counts the cameras detectors report up, and is Degraded by those they report down', () => {
+    const [first, second, third] = plan.shards.flatMap((s) => s.cameraIds);
+    assert.ok(first && second && third);
+    const status = computeStatus(
+      observe({
+        cameraHealth: [
+          { id: first, state: 'Up' },
+          { id: second, state: 'Down', reason: 'VIGIE_E_STREAM_AUTH', message: '401 Unauthorized' },
+          {
+            id: third,
+            state: 'Down',
+            reason: 'VIGIE_E_MODEL_SHA256_MISMATCH',
+            message: 'has SHA-256 …',
+          },
+          { id: 'removed-camera', state: 'Up' },
+        ],
+      }),
+    );
+    assert.equal(status.summary.camerasUp, 1, 'cameras no longer planned do not count');
+    const degraded = status.conditions.find((c) => c.type === 'Degraded');
+    assert.equal(degraded?.status, 'True');
+    assert.equal(degraded.reason, 'CameraDown');
+    assert.equal(
+      degraded.message,
+      `camera ${second}: VIGIE_E_STREAM_AUTH: 401 Unauthorized; camera ${third}: VIGIE_E_MODEL_SHA256_MISMATCH: has SHA-256 …`,
+    );
+    assert.equal(
+      status.conditions.find((c) => c.type === 'Ready')?.status,
+      'True',
+      'the shards still run',
     );
   });
 

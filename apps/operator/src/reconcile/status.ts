@@ -32,10 +32,20 @@ export interface ClientStatus {
   readonly conditions: readonly Condition[];
   readonly summary: {
     readonly cameras: number;
+    /** Planned cameras whose detector reports them up. */
+    readonly camerasUp: number;
     readonly shards: number;
     readonly shardsReady: number;
   };
   readonly shards: readonly ShardStatus[];
+}
+
+/** One camera's health, written into the status by its detector. */
+export interface CameraHealth {
+  readonly id: string;
+  readonly state: string;
+  readonly reason?: string;
+  readonly message?: string;
 }
 
 /** A problem that makes the client Degraded: a stable reason and a message for people. */
@@ -63,6 +73,8 @@ export interface Observation {
   }[];
   /** Problems met while applying, such as a conflicting namespace or a refused object. */
   readonly applyProblems: readonly Problem[];
+  /** Camera health as the detectors wrote it into `status.cameras`. */
+  readonly cameraHealth: readonly CameraHealth[];
   readonly now: Date;
 }
 
@@ -104,7 +116,7 @@ export function computeStatus(o: Observation): ClientStatus {
           condition('Ready', 'Unknown', 'InvalidSpec', 'the spec cannot be planned'),
         condition('Degraded', 'True', 'InvalidSpec', o.plan.invalid),
       ],
-      summary: { cameras: o.cameras, shards: 0, shardsReady: 0 },
+      summary: { cameras: o.cameras, camerasUp: 0, shards: 0, shardsReady: 0 },
       shards: [],
     };
   }
@@ -131,6 +143,17 @@ export function computeStatus(o: Observation): ClientStatus {
     });
   }
   problems.push(...podProblems(o.pods));
+  // Cameras whose detector reports them down: a stream, credential or model problem.
+  const planned = new Set(plan.shards.flatMap((s) => s.cameraIds));
+  const health = o.cameraHealth.filter((c) => planned.has(c.id));
+  for (const camera of health) {
+    if (camera.state !== 'Down') continue;
+    problems.push({
+      reason: camera.reason?.startsWith('VIGIE_E_MODEL') ? 'ModelFailed' : 'CameraDown',
+      message: `camera ${camera.id}: ${camera.reason ?? 'down'}${camera.message ? `: ${camera.message}` : ''}`,
+    });
+  }
+  const camerasUp = health.filter((c) => c.state === 'Up').length;
   for (const shard of plan.shards) {
     const deployment = o.deployments.get(shard.name);
     const progressing = conditionOf(deployment, 'Progressing');
@@ -182,7 +205,7 @@ export function computeStatus(o: Observation): ClientStatus {
       readyCondition,
       degraded,
     ],
-    summary: { cameras: o.cameras, shards: shards.length, shardsReady: ready },
+    summary: { cameras: o.cameras, camerasUp, shards: shards.length, shardsReady: ready },
     shards,
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Camera health into the `Client` status: the detector server-side-applies `status.cameras`
- * entries for its own cameras, under a field manager of its own shard, so that shards never
- * overwrite each other and the operator's fields stay the operator's. It writes only when a
+ * Camera health into the `Client` status: the detector server-side-applies its own shard's
+ * entry of `status.detectors` (a map by shard name), under a field manager of its own shard, so
+ * that shards never overwrite each other and the operator's fields stay the operator's; the
+ * operator gathers the entries into `status.cameras`. It writes only when a
  * camera's state or reason changes, never on a timer, so a steady store makes no API writes.
  * Its RBAC, made by the operator, allows patching this one Client's status and nothing else.
  */
@@ -131,7 +132,7 @@ export function createStatusReporter(options: ReporterOptions): {
       apiVersion: 'vigie.dev/v1alpha1',
       kind: 'Client',
       metadata: { name: options.client },
-      status: { cameras },
+      status: { detectors: { [options.shard]: { cameras } } },
     });
     try {
       const code = await send(options.connection, path, await options.connection.token(), body);

@@ -183,7 +183,7 @@ describe('the operator against a real control plane', () => {
           apiVersion: 'vigie.dev/v1alpha1',
           kind: 'Client',
           metadata: { name: client },
-          status: { cameras },
+          status: { detectors: { 'shard-1': { cameras } } },
         },
       });
     try {
@@ -204,13 +204,23 @@ describe('the operator against a real control plane', () => {
         'camera aisle-cosmetics: VIGIE_E_STREAM_AUTH: 401 Unauthorized',
       );
       await report('acme', [{ id: 'aisle-cosmetics', state: 'Up' }]);
-      await eventually('the camera up again', async () => {
+      const up = await eventually('the camera up again', async () => {
         const client = await cluster.admin.get(TYPES.Client, 'acme');
-        const summary = (client?.status as { summary?: { camerasUp?: number } } | undefined)
-          ?.summary;
+        const status = client?.status as
+          | { summary?: { camerasUp?: number }; cameras?: { id: string; state: string }[] }
+          | undefined;
         const c = await cluster.admin.condition('acme', 'Degraded');
-        return summary?.camerasUp === 1 && c?.status === 'False' ? true : undefined;
+        return status?.summary?.camerasUp === 1 && c?.status === 'False' ? status : undefined;
       });
+      // Cameras without a report yet are Unknown, in plan order.
+      assert.deepEqual(
+        up.cameras?.map((c) => [c.id, c.state]),
+        [
+          ['entrance', 'Unknown'],
+          ['aisle-cosmetics', 'Up'],
+          ['stockroom', 'Unknown'],
+        ],
+      );
       // Another tenant's Client is out of reach.
       await cluster.admin.apply(clientResource('other-store', spec()));
       await assert.rejects(report('other-store', [{ id: 'entrance', state: 'Up' }]), (e: unknown) =>

@@ -143,7 +143,10 @@ export class Reconciler {
       pods: this.deps.caches.pods.byIndex(name),
       missingSecrets: this.missingSecrets(plan),
       applyProblems: problems,
-      cameraHealth: cameraHealthOf(client),
+      cameraHealth: cameraHealthOf(
+        client,
+        plan.shards.map((s) => s.name),
+      ),
       now: new Date(),
     });
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
@@ -522,21 +525,29 @@ function stripUndefined(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value)) as unknown;
 }
 
-/** Camera health as the detectors wrote it into the status; malformed entries are skipped. */
-function cameraHealthOf(client: ClientObject): CameraHealth[] {
-  const cameras = (client.status as { cameras?: unknown } | undefined)?.cameras;
-  if (!Array.isArray(cameras)) return [];
-  return cameras.flatMap((c: unknown): CameraHealth[] => {
-    if (typeof c !== 'object' || c === null) return [];
-    const { id, state, reason, message } = c as Record<string, unknown>;
-    if (typeof id !== 'string' || typeof state !== 'string') return [];
-    return [
-      {
-        id,
-        state,
-        ...(typeof reason === 'string' ? { reason } : {}),
-        ...(typeof message === 'string' ? { message } : {}),
-      },
-    ];
+/**
+ * Camera health as the detectors wrote it, from the entries of the shards planned now (a removed
+ * shard's last report is ignored); malformed entries are skipped.
+ */
+function cameraHealthOf(client: ClientObject, shards: readonly string[]): CameraHealth[] {
+  const detectors = (client.status as { detectors?: unknown } | undefined)?.detectors;
+  if (typeof detectors !== 'object' || detectors === null) return [];
+  return shards.flatMap((shard) => {
+    const cameras = (detectors as Record<string, { cameras?: unknown } | undefined>)[shard]
+      ?.cameras;
+    if (!Array.isArray(cameras)) return [];
+    return cameras.flatMap((c: unknown): CameraHealth[] => {
+      if (typeof c !== 'object' || c === null) return [];
+      const { id, state, reason, message } = c as Record<string, unknown>;
+      if (typeof id !== 'string' || typeof state !== 'string') return [];
+      return [
+        {
+          id,
+          state,
+          ...(typeof reason === 'string' ? { reason } : {}),
+          ...(typeof message === 'string' ? { message } : {}),
+        },
+      ];
+    });
   });
 }

@@ -173,6 +173,14 @@ describe('computeStatus', () => {
       }),
     );
     assert.equal(status.summary.camerasUp, 1, 'cameras no longer planned do not count');
+    assert.deepEqual(
+      status.cameras.map((c) => [c.id, c.state]),
+      [
+        [first, 'Up'],
+        [second, 'Down'],
+        [third, 'Down'],
+      ],
+    );
     const degraded = status.conditions.find((c) => c.type === 'Degraded');
     assert.equal(degraded?.status, 'True');
     assert.equal(degraded.reason, 'CameraDown');

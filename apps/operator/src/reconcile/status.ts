@@ -38,6 +38,8 @@ export interface ClientStatus {
     readonly shardsReady: number;
   };
   readonly shards: readonly ShardStatus[];
+  /** Every configured camera's health: reported, Disabled, or Unknown until its detector reports. */
+  readonly cameras: readonly CameraHealth[];
 }
 
 /** One camera's health, written into the status by its detector. */
@@ -118,6 +120,7 @@ export function computeStatus(o: Observation): ClientStatus {
       ],
       summary: { cameras: o.cameras, camerasUp: 0, shards: 0, shardsReady: 0 },
       shards: [],
+      cameras: [],
     };
   }
 
@@ -154,6 +157,13 @@ export function computeStatus(o: Observation): ClientStatus {
     });
   }
   const camerasUp = health.filter((c) => c.state === 'Up').length;
+  const reported = new Map(health.map((c) => [c.id, c]));
+  const cameras: CameraHealth[] = [
+    ...plan.shards
+      .flatMap((s) => s.cameraIds)
+      .map((id) => reported.get(id) ?? { id, state: 'Unknown' }),
+    ...plan.disabledCameras.map((id) => ({ id, state: 'Disabled' })),
+  ];
   for (const shard of plan.shards) {
     const deployment = o.deployments.get(shard.name);
     const progressing = conditionOf(deployment, 'Progressing');
@@ -207,6 +217,7 @@ export function computeStatus(o: Observation): ClientStatus {
     ],
     summary: { cameras: o.cameras, camerasUp, shards: shards.length, shardsReady: ready },
     shards,
+    cameras,
   };
 }
 

@@ -96,9 +96,22 @@ const conditionSchema: JsonSchema = {
   },
 };
 
+const cameraHealthSchema: JsonSchema = {
+  type: 'object',
+  required: ['id', 'state'],
+  properties: {
+    id: { type: 'string' },
+    state: { type: 'string', enum: ['Up', 'Down', 'Disabled', 'Unknown'] },
+    reason: { type: 'string', description: 'The error code when Down.' },
+    message: { type: 'string' },
+    lastFrameTime: { type: 'string', format: 'date-time' },
+    reconnects: { type: 'integer', format: 'int64' },
+  },
+};
+
 const statusSchema: JsonSchema = {
   type: 'object',
-  description: 'What the operator observed. Written by the operator only.',
+  description: "What the operator observed, and the detectors' camera reports under detectors.",
   properties: {
     observedGeneration: {
       type: 'integer',
@@ -140,19 +153,25 @@ const statusSchema: JsonSchema = {
     },
     cameras: {
       type: 'array',
-      description: 'Per-camera health, as reported by the detectors.',
+      description:
+        "Per-camera health: the detectors' reports, gathered by the operator, with Disabled and Unknown filled in.",
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['id'],
-      items: {
+      items: cameraHealthSchema,
+    },
+    detectors: {
+      type: 'object',
+      description:
+        "Camera health as each shard's detector reports it, by shard name. Each detector writes only its own entry (server-side apply, field manager vigie-detector-<shard>); the operator reads them into cameras.",
+      additionalProperties: {
         type: 'object',
-        required: ['id', 'state'],
         properties: {
-          id: { type: 'string' },
-          state: { type: 'string', enum: ['Up', 'Down', 'Disabled', 'Unknown'] },
-          reason: { type: 'string' },
-          message: { type: 'string' },
-          lastFrameTime: { type: 'string', format: 'date-time' },
-          reconnects: { type: 'integer', format: 'int64' },
+          cameras: {
+            type: 'array',
+            'x-kubernetes-list-type': 'map',
+            'x-kubernetes-list-map-keys': ['id'],
+            items: cameraHealthSchema,
+          },
         },
       },
     },

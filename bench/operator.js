@@ -13,6 +13,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
 import { KubeClient, TYPES, collectionPath, fromKubeconfigFile, objectPath } from '@vigie/operator';
 import { installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { parseAllDocuments } from 'yaml';
+
+/** The operator's Node.js flags, as the shipped Deployment sets them: measured as deployed. */
+function deployedNodeOptions() {
+  const text = readFileSync(join(repoRoot(), 'deploy/operator/deployment.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text)) {
+    const object = doc.toJS();
+    if (object?.kind !== 'Deployment') continue;
+    const env = object.spec.template.spec.containers[0].env ?? [];
+    return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+  }
+  return '';
+}
 
 const count = Number(process.argv[2] ?? 1000);
 const idleSeconds = Number(process.argv[3] ?? 60);
@@ -45,6 +58,7 @@ try {
   operator = spawn(process.execPath, [join(repoRoot(), 'apps/operator/dist/main.js')], {
     env: {
       PATH: process.env.PATH,
+      NODE_OPTIONS: deployedNodeOptions(),
       KUBECONFIG: cp.kubeconfigPath,
       VIGIE_LEADER_ELECT: 'false',
       VIGIE_WORKERS: '16',
@@ -129,6 +143,9 @@ try {
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
 
   console.log(`clients: ${String(count)} x 8 cameras (${String(count * 2)} detector Deployments)`);
+  console.log(
+    `operator NODE_OPTIONS, as in deploy/operator/deployment.yaml: ${deployedNodeOptions() || '(none)'}`,
+  );
   console.log(`time to apply the Clients: ${created.toFixed(1)} s`);
   console.log(`time until all Ready: ${converged.toFixed(1)} s (target < 120 s)`);
   console.log(

@@ -154,20 +154,14 @@ try {
   lines.push(formatPoseLine({ t: 24 * 3.8, width: 1280, height: 720, persons: [] }));
   const recording = join(work, 'visitors.poses.jsonl');
   writeFileSync(recording, lines.join('\n'));
+  const video = {
+    id: 'video',
+    name: 'Video',
+    stream: { url: pathToFileURL(clip).href },
+    analysis: { fps: 25, width: 1280, height: 854 },
+  };
   const configPath = join(work, 'config.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify(
-      demoConfig([
-        {
-          id: 'video',
-          name: 'Video',
-          stream: { url: pathToFileURL(clip).href },
-          analysis: { fps: 25, width: 1280, height: 854 },
-        },
-      ]),
-    ),
-  );
+  writeFileSync(configPath, JSON.stringify(demoConfig([video])));
   writeFileSync(join(work, 'token'), 'bench');
   const detector = await startDetector({
     configPath,
@@ -232,12 +226,7 @@ try {
     configPath,
     JSON.stringify(
       demoConfig([
-        {
-          id: 'video',
-          name: 'Video',
-          stream: { url: pathToFileURL(clip).href },
-          analysis: { fps: 25, width: 1280, height: 854 },
-        },
+        video,
         { id: 'visitors', name: 'Visitors', stream: { url: pathToFileURL(recording).href } },
       ]),
     ),

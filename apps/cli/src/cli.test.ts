@@ -6,34 +6,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { repoRoot } from '@vigie/testenv';
+import { vigie, VIGIE_BIN } from './testing/run.js';
 
-const root = repoRoot();
-const bin = join(root, 'apps/cli/bin/vigie.js');
 const work = mkdtempSync(join(tmpdir(), 'vigie-cli-'));
 after(() => {
   rmSync(work, { recursive: true, force: true });
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real `vigie` executable, as a user would. */
-async function vigie(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      cwd: root,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function file(name: string, content: string | Uint8Array): string {
   const path = join(work, name);
@@ -126,7 +104,7 @@ describe('vigie validate', () => {
     const errors = join(work, 'stderr.txt');
     const { stdout } = await promisify(execFile)('bash', [
       '-c',
-      `"${process.execPath}" "${bin}" validate ${Array(50).fill(`"${bad}"`).join(' ')} 2>"${errors}" | head -1`,
+      `"${process.execPath}" "${VIGIE_BIN}" validate ${Array(50).fill(`"${bad}"`).join(' ')} 2>"${errors}" | head -1`,
     ]);
     assert.match(stdout.trim(), PROBLEM_LINE);
     assert.doesNotMatch(readFileSync(errors, 'utf8'), /EPIPE|\n\s+at /);

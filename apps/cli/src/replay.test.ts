@@ -1,41 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { Behaviour, BehaviourCounts } from '@vigie/simulator';
 import { addCounts, evaluate, renderScenario, SCENARIO_NAMES, zeroCounts } from '@vigie/simulator';
 import type { Alert } from '@vigie/vision';
 import { repoRoot } from '@vigie/testenv';
+import type { Run } from './testing/run.js';
+import { vigie } from './testing/run.js';
 
 const root = repoRoot();
-const bin = join(root, 'apps/cli/bin/vigie.js');
 const config = join(root, 'examples/demo-store.xml');
 const work = mkdtempSync(join(tmpdir(), 'vigie-replay-'));
 after(() => {
   rmSync(work, { recursive: true, force: true });
 });
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function vigie(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
-      cwd: root,
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 function alertsOf(run: Run): Alert[] {
   return run.stdout

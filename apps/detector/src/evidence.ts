@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Alert, Box, PersonPose, PixelZone } from '@vigie/vision';
-import { K, MIN_KEYPOINT_SCORE } from '@vigie/vision';
+import { K, MIN_KEYPOINT_SCORE, SKELETON } from '@vigie/vision';
 import type { TimedFrame } from './ingest.js';
 import type { RgbFrame } from './models/model.js';
 
@@ -99,21 +99,6 @@ const ZONE_COLOURS: Readonly<Record<PixelZone['type'], string>> = {
   restricted: '#ef4444',
 };
 
-const BONES: readonly (readonly [number, number])[] = [
-  [K.left_shoulder, K.right_shoulder],
-  [K.left_shoulder, K.left_elbow],
-  [K.left_elbow, K.left_wrist],
-  [K.right_shoulder, K.right_elbow],
-  [K.right_elbow, K.right_wrist],
-  [K.left_shoulder, K.left_hip],
-  [K.right_shoulder, K.right_hip],
-  [K.left_hip, K.right_hip],
-  [K.left_hip, K.left_knee],
-  [K.left_knee, K.left_ankle],
-  [K.right_hip, K.right_knee],
-  [K.right_knee, K.right_ankle],
-];
-
 function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${String(c.charCodeAt(0))};`);
 }
@@ -141,7 +126,7 @@ export function overlaySvg(
     `<rect x="${x1.toFixed(1)}" y="${y1.toFixed(1)}" width="${(x2 - x1).toFixed(1)}" height="${(y2 - y1).toFixed(1)}" fill="none" stroke="#ef4444" stroke-width="4"/>`,
   );
   if (person) {
-    for (const [a, b] of BONES) {
+    for (const [a, b] of SKELETON) {
       const p = person.keypoints[a];
       const q = person.keypoints[b];
       if (!p || !q || p[2] < MIN_KEYPOINT_SCORE || q[2] < MIN_KEYPOINT_SCORE) continue;

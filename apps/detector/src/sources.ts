@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PersonPose, PoseFrame } from '@vigie/vision';
-import { K, MIN_KEYPOINT_SCORE, parsePoseLine } from '@vigie/vision';
+import { K, MIN_KEYPOINT_SCORE, parsePoseLine, SKELETON } from '@vigie/vision';
 import type { TimedFrame } from './ingest.js';
 
 /** Why a stream is down, as a stable code, from what ffmpeg said. */
@@ -53,18 +53,8 @@ export async function loadPoseRecording(url: string): Promise<PoseFrame[]> {
 }
 
 const BONES: readonly (readonly [number, number])[] = [
-  [K.left_shoulder, K.right_shoulder],
-  [K.left_shoulder, K.left_elbow],
-  [K.left_elbow, K.left_wrist],
-  [K.right_shoulder, K.right_elbow],
-  [K.right_elbow, K.right_wrist],
-  [K.left_shoulder, K.left_hip],
-  [K.right_shoulder, K.right_hip],
-  [K.left_hip, K.right_hip],
-  [K.left_hip, K.left_knee],
-  [K.left_knee, K.left_ankle],
-  [K.right_hip, K.right_knee],
-  [K.right_knee, K.right_ankle],
+  ...SKELETON,
+  // The neck, so that a skeleton drawn alone has a head.
   [K.nose, K.left_shoulder],
   [K.nose, K.right_shoulder],
 ];

@@ -60,9 +60,7 @@ export interface ScenarioOptions {
 interface Cast {
   readonly actors: readonly ActorScript[];
   /** Ground truth, from the compiled actors' labelled moments. */
-  readonly incidents: (
-    label: (actor: number, name: string) => { start: number; end: number },
-  ) => TruthIncident[];
+  readonly incidents: (label: Labels) => TruthIncident[];
   readonly noise?: number;
   readonly dropout?: number;
   /** Spurious weak detections per frame, on average. */
@@ -216,16 +214,16 @@ function thief(random: Random, id: number, start: number, occlusions?: Occlusion
   };
 }
 
-const concealmentTruth =
-  (actor: number) =>
-  (label: (actor: number, name: string) => { start: number; end: number }): TruthIncident[] => [
-    {
-      actor,
-      behaviour: 'concealment',
-      from: label(actor, 'reach').start,
-      to: label(actor, 'hold').end,
-    },
+type Labels = (actor: number, name: string) => { start: number; end: number };
+
+/** One scripted incident of an actor, from the start of one labelled step to the end of another. */
+const between =
+  (actor: number, behaviour: Behaviour, from: string, to: string) =>
+  (label: Labels): TruthIncident[] => [
+    { actor, behaviour, from: label(actor, from).start, to: label(actor, to).end },
   ];
+
+const concealmentTruth = (actor: number) => between(actor, 'concealment', 'reach', 'hold');
 
 /** Every scenario, by name. */
 export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
@@ -270,14 +268,7 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
           ],
         },
       ],
-      incidents: (label) => [
-        {
-          actor: 1,
-          behaviour: 'exit-without-payment',
-          from: label(1, 'reach').start,
-          to: label(1, 'exit').end,
-        },
-      ],
+      incidents: between(1, 'exit-without-payment', 'reach', 'exit'),
     }),
   },
   'conceal-and-exit': {
@@ -291,14 +282,7 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
           steps: [...enter(random), ...conceal(random), ...leave(random, 'exit')],
         },
       ],
-      incidents: (label) => [
-        {
-          actor: 1,
-          behaviour: 'concealment',
-          from: label(1, 'reach').start,
-          to: label(1, 'exit').end,
-        },
-      ],
+      incidents: between(1, 'concealment', 'reach', 'exit'),
     }),
   },
   loitering: {
@@ -341,14 +325,7 @@ export const SCENARIOS: Readonly<Record<string, ScenarioDefinition>> = {
           ],
         },
       ],
-      incidents: (label) => [
-        {
-          actor: 1,
-          behaviour: 'restricted-zone',
-          from: label(1, 'enter').start,
-          to: label(1, 'inside').end,
-        },
-      ],
+      incidents: between(1, 'restricted-zone', 'enter', 'inside'),
     }),
   },
   crowd: {

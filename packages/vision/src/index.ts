@@ -59,6 +59,7 @@ export {
   MAX_PERSONS_PER_FRAME,
   parsePoseFrame,
   parsePoseLine,
+  SKELETON,
   type Box,
   type Keypoint,
   type KeypointName,

@@ -53,6 +53,22 @@ export const K = Object.fromEntries(KEYPOINTS.map((name, i) => [name, i])) as {
   readonly [N in KeypointName]: number;
 };
 
+/** The bones drawn between keypoints, as index pairs: limbs, shoulders and hips. */
+export const SKELETON: readonly (readonly [number, number])[] = [
+  [K.left_shoulder, K.right_shoulder],
+  [K.left_shoulder, K.left_elbow],
+  [K.left_elbow, K.left_wrist],
+  [K.right_shoulder, K.right_elbow],
+  [K.right_elbow, K.right_wrist],
+  [K.left_shoulder, K.left_hip],
+  [K.right_shoulder, K.right_hip],
+  [K.left_hip, K.right_hip],
+  [K.left_hip, K.left_knee],
+  [K.left_knee, K.left_ankle],
+  [K.right_hip, K.right_knee],
+  [K.right_knee, K.right_ankle],
+];
+
 /** Most persons one frame may hold; more means the input is not a pose recording. */
 export const MAX_PERSONS_PER_FRAME = 500;
 /** Largest frame side accepted, in pixels. */

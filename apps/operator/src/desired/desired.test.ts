@@ -127,6 +127,27 @@ describe('desired', () => {
     assert.equal(egress('minimal.xml').length, custom.length - 2);
   });
 
+  it('gives each detector one inference thread per CPU it requests', () => {
+    const threads = (example: string, edit?: (xml: string) => string): unknown => {
+      const deployment = find(
+        desired(client(example, edit), DEFAULT_SETTINGS),
+        'Deployment',
+        'detector-shard-0',
+      );
+      const container = (
+        deployment?.spec as {
+          template: { spec: { containers: { env: { name: string; value: string }[] }[] } };
+        }
+      ).template.spec.containers[0];
+      return container?.env.find((e) => e.name === 'VIGIE_INFERENCE_THREADS')?.value;
+    };
+    assert.equal(threads('minimal.xml'), '1');
+    assert.equal(
+      threads('minimal.xml', (x) => x.replace('</cameras>', '</cameras><resources cpu="2500m"/>')),
+      '3',
+    );
+  });
+
   it('is deterministic', () => {
     assert.deepEqual(
       desired(client('full-store.xml'), DEFAULT_SETTINGS),

@@ -10,7 +10,7 @@ import type { ClientSpec } from '@vigie/config';
 import { CLIENT_RESOURCE, PART_OF_LABEL } from '@vigie/config';
 import type { ClientPlan, ShardPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
-import { multiplyQuantity } from './quantity.js';
+import { multiplyQuantity, wholeCpus } from './quantity.js';
 import type { OperatorSettings } from './settings.js';
 
 /** A Kubernetes object as plain data, ready for server-side apply. */
@@ -428,6 +428,13 @@ function shardObjects(
                   '--ingest-token-file',
                   '/var/run/secrets/vigie/ingest/token',
                   '--report-status',
+                ],
+                // One inference thread per CPU the shard is given.
+                env: [
+                  {
+                    name: 'VIGIE_INFERENCE_THREADS',
+                    value: String(wholeCpus(plan.resources.cpu)),
+                  },
                 ],
                 ports: [{ name: 'metrics', containerPort: settings.metricsPort }],
                 resources: { requests, limits },

@@ -12,3 +12,14 @@ export function multiplyQuantity(quantity: string, factor: number): string {
   const text = String(Math.round(value * 1e6) / 1e6);
   return `${text}${match[2] ?? ''}`;
 }
+
+/**
+ * Whole CPUs in a CPU quantity, rounded up, at least 1: `500m` is 1, `2` is 2, `2500m` is 3.
+ * The detector runs one inference thread per CPU it is given.
+ */
+export function wholeCpus(quantity: string): number {
+  const match = QUANTITY.exec(quantity);
+  if (match === null) throw new Error(`not a quantity: ${quantity}`);
+  const cores = Number(match[1]) / (match[2] === 'm' ? 1000 : 1);
+  return Math.max(1, Math.ceil(cores - 1e-9));
+}

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { TimedFrame } from './ingest.js';
 import { openStream } from './ingest.js';
+import { streamErrorCode } from './sources.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vigie-ingest-'));
 after(() => {
@@ -89,5 +90,43 @@ describe('ingest', () => {
     assert.equal(first.up, false);
     assert.match(first.reason ?? '', /No such file or directory/);
     assert.equal(states[1]?.reconnects, 2);
+  });
+
+  it('names a stream ffmpeg cannot decode, with a code of its own', async () => {
+    const garbage = join(work, 'garbage.mp4');
+    writeFileSync(garbage, Buffer.alloc(64 * 1024, 7));
+    const reason = await new Promise<string>((resolve) => {
+      const stream = openStream({
+        url: pathToFileURL(garbage).href,
+        fps: 5,
+        width: 64,
+        height: 48,
+        minBackoffMs: 60_000,
+        onFrame: () => Promise.resolve(),
+        onState: (state) => {
+          if (!state.up) {
+            void stream.close();
+            resolve(state.reason ?? '');
+          }
+        },
+      });
+    });
+    assert.match(reason, /Invalid data found when processing input/);
+    assert.equal(streamErrorCode(reason), 'VIGIE_E_STREAM_CODEC');
+  });
+
+  it('maps what ffmpeg says to stable codes', () => {
+    const cases: [string, string][] = [
+      ['[rtsp @ 0x55] method DESCRIBE failed: 401 Unauthorized', 'VIGIE_E_STREAM_AUTH'],
+      ['rtsp://cam/stream: Connection refused', 'VIGIE_E_STREAM_UNREACHABLE'],
+      [
+        '[tcp @ 0x1] Failed to resolve hostname cam.invalid: Name or service not known',
+        'VIGIE_E_STREAM_UNREACHABLE',
+      ],
+      ['[rtsp @ 0x55] method DESCRIBE failed: 404 Not Found', 'VIGIE_E_STREAM_NOT_FOUND'],
+      ['/media/none.mp4: No such file or directory', 'VIGIE_E_STREAM_NOT_FOUND'],
+      ['ffmpeg exited with code 1', 'VIGIE_E_STREAM_FAILED'],
+    ];
+    for (const [reason, code] of cases) assert.equal(streamErrorCode(reason), code, reason);
   });
 });

@@ -187,6 +187,11 @@ export function openStream(options: StreamOptions): CameraStream {
       failures++;
       reconnects++;
       options.onState?.({ up: false, reason: reasonOf(stderr, code), reconnects });
+      // The listener may have closed the stream on hearing it went down.
+      if (closed) {
+        done?.();
+        return;
+      }
       const ceiling = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 20));
       timer = setTimeout(start, ceiling / 2 + randomInt(Math.max(1, Math.floor(ceiling / 2))));
     });

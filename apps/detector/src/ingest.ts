@@ -111,6 +111,8 @@ export function openStream(options: StreamOptions): CameraStream {
   const minBackoff = options.minBackoffMs ?? 1000;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let closed = false;
+  // A function, not the variable: listeners called from here may close the stream.
+  const isClosed = (): boolean => closed;
   let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
   let reconnects = 0;
   let failures = 0;
@@ -180,7 +182,7 @@ export function openStream(options: StreamOptions): CameraStream {
     });
     proc.on('close', (code) => {
       child = undefined;
-      if (closed) {
+      if (isClosed()) {
         done?.();
         return;
       }
@@ -188,7 +190,7 @@ export function openStream(options: StreamOptions): CameraStream {
       reconnects++;
       options.onState?.({ up: false, reason: reasonOf(stderr, code), reconnects });
       // The listener may have closed the stream on hearing it went down.
-      if (closed) {
+      if (isClosed()) {
         done?.();
         return;
       }

@@ -42,6 +42,9 @@ export interface StreamOptions {
   readonly onDecodeSeconds?: (seconds: number) => void;
 }
 
+/** How many frames go by between readings of ffmpeg's CPU time. */
+const CPU_SAMPLE_FRAMES = 5;
+
 /** Clock ticks per second of `/proc/<pid>/stat`: 100 on every Linux that Vigie runs on. */
 const CLOCK_TICKS = 100;
 
@@ -127,8 +130,10 @@ export function openStream(options: StreamOptions): CameraStream {
     });
     child = proc;
     let stderr = '';
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
+    // Frames are assembled straight into their own buffer: one copy per byte, however ffmpeg
+    // chunks its output.
+    let frameData = new Uint8Array(frameBytes);
+    let filled = 0;
     let up = false;
     let inFlight = 0;
     const maxInFlight = Math.max(1, options.maxInFlight ?? 2);
@@ -138,16 +143,23 @@ export function openStream(options: StreamOptions): CameraStream {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
     proc.stdout.on('data', (chunk: Buffer) => {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      while (pendingBytes >= frameBytes) {
-        const all = Buffer.concat(pending);
-        const data = new Uint8Array(all.subarray(0, frameBytes));
-        pending = [all.subarray(frameBytes)];
-        pendingBytes -= frameBytes;
+      let offset = 0;
+      while (offset < chunk.length) {
+        const take = Math.min(frameBytes - filled, chunk.length - offset);
+        frameData.set(chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled < frameBytes) break;
+        const data = frameData;
+        frameData = new Uint8Array(frameBytes);
+        filled = 0;
         framesSinceCpu++;
-        const used = options.onDecodeSeconds ? cpuSeconds(proc.pid) : undefined;
-        // CPU time moves in 10 ms ticks: spread each tick over the frames it covered.
+        // CPU time moves in 10 ms ticks: read it every few frames, and spread each tick over
+        // the frames it covered.
+        const used =
+          options.onDecodeSeconds && framesSinceCpu >= CPU_SAMPLE_FRAMES
+            ? cpuSeconds(proc.pid)
+            : undefined;
         if (used !== undefined && used > cpu) {
           const perFrame = (used - cpu) / framesSinceCpu;
           for (let i = 0; i < framesSinceCpu; i++) options.onDecodeSeconds?.(perFrame);

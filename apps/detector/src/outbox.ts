@@ -75,9 +75,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
     await mkdir(dir, { recursive: true });
   }
 
+  // Looked at every second while idle: a read of the folder, and nothing made.
   async function pending(): Promise<string[]> {
-    await ready();
-    const names = await readdir(dir);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
     // Files are named so that name order is enqueue order: oldest first.
     return names.filter((n) => n.endsWith(PENDING)).sort();
   }

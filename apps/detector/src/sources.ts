@@ -5,7 +5,7 @@
  */
 
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { PersonPose, PoseFrame } from '@vigie/vision';
 import { K, MIN_KEYPOINT_SCORE, parsePoseLine, SKELETON } from '@vigie/vision';
@@ -38,8 +38,11 @@ const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
 /** Reads a pose recording; every line must be readable, or the camera reports why not. */
 export async function loadPoseRecording(url: string): Promise<PoseFrame[]> {
   const path = decodeURIComponent(new URL(url).pathname);
+  // The size is checked before reading, so that a huge file is refused, not loaded.
+  if ((await stat(path)).size > MAX_RECORDING_BYTES) {
+    throw new Error(`${path} is larger than 64 MiB`);
+  }
   const text = await readFile(path, 'utf8');
-  if (text.length > MAX_RECORDING_BYTES) throw new Error(`${path} is larger than 64 MiB`);
   const frames: PoseFrame[] = [];
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;

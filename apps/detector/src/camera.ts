@@ -8,8 +8,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
-import type { Alert, CameraAnalyzer, PersonPose, PixelZone } from '@vigie/vision';
-import { createCameraAnalyzer, zonesInPixels } from '@vigie/vision';
+import type { Alert, CameraAnalyzer, PersonPose } from '@vigie/vision';
+import { createCameraAnalyzer } from '@vigie/vision';
 import type { EvidenceRecorder } from './evidence.js';
 import { createEvidenceRecorder } from './evidence.js';
 import type { CameraStream, TimedFrame } from './ingest.js';
@@ -149,7 +149,6 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     clipSeconds: privacy.clipSeconds,
     blurFaces: privacy.blurFaces,
   });
-  let zoneCache: { key: string; zones: PixelZone[] } | undefined;
 
   const setError = (code: string, message: string): void => {
     if (error?.code !== code) {
@@ -165,19 +164,12 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   };
   metrics.cameraUp.set(labels, 0);
 
-  function zonesFor(width: number, height: number): PixelZone[] {
-    const key = `${String(width)}x${String(height)}:${JSON.stringify(camera.zones)}`;
-    if (zoneCache?.key !== key)
-      zoneCache = { key, zones: zonesInPixels(camera.zones, width, height) };
-    return zoneCache.zones;
-  }
-
   async function raise(
     alert: Alert,
     shown: RgbFrame,
     person: PersonPose | undefined,
   ): Promise<void> {
-    const zones = zonesFor(shown.width, shown.height);
+    const zones = analyzer.zonesFor(shown.width, shown.height);
     const snapshot = await recorder.snapshot(
       shown,
       zones,

@@ -68,6 +68,8 @@ export interface CameraAnalyzer {
   analyze(frame: PoseFrame): FrameAnalysis;
   /** New zones, rules or sensitivity, taking effect at the next frame; tracks are kept. */
   reconfigure(settings: CameraSettings): void;
+  /** The camera's zones in the pixels of a `width` × `height` frame, as the rules see them. */
+  zonesFor(width: number, height: number): readonly PixelZone[];
   /** Confirmed tracks, seen or briefly lost. */
   readonly activeTracks: number;
 }
@@ -127,6 +129,7 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
     get activeTracks() {
       return tracker.size;
     },
+    zonesFor,
     reconfigure(next) {
       settings = next;
       zoneCache = undefined;

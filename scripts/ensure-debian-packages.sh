@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that Vigie's tests use, when they are missing: xmllint for the
 # XSD, ffmpeg for the detector's ingest and evidence, GStreamer's RTSP server (driven by
-# /usr/bin/python3) for the real RTSP stream the detector tests read.
+# /usr/bin/python3) for the real RTSP stream the detector tests read, PostgreSQL for the
+# console's storage tests and benchmark, and Chromium for the review UI's browser tests.
 set -euo pipefail
 
 wanted=(
@@ -12,6 +13,8 @@ wanted=(
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
+  postgresql
+  chromium
 )
 
 missing=()

@@ -1,114 +1,138 @@
 /**
  * The console's HTTP API, built apart from `listen` so that tests drive it with `inject()`.
- * Domain errors become statuses here and nowhere else.
+ * Domain errors become statuses here and nowhere else. One router per resource, in `routes/`.
  */
 
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Authenticator } from './auth/authenticate.js';
+import { createTokenAuthenticator } from './auth/authenticate.js';
 import { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
-import { parseEnvelope } from './ingest.js';
-import { alertClient, clientOfToken, storeAlert, storeEvidence } from './storage/alerts.js';
+import type { AlertHub } from './live.js';
+import { createAlertHub } from './live.js';
+import type { ConsoleMetrics } from './metrics.js';
+import { createConsoleMetrics } from './metrics.js';
+import type { ClientDirectory, EvidenceStore } from './ports.js';
+import { alertRoutes } from './routes/alerts.js';
+import { peopleRoutes } from './routes/audit.js';
+import { clientRoutes } from './routes/clients.js';
+import type { AlertStoredHook, RouteContext } from './routes/context.js';
+import { eventRoutes } from './routes/events.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { getAlert } from './storage/alerts.js';
 import type { Sql } from './storage/db.js';
 
 /** What the API needs. */
 export interface AppDeps {
   readonly sql: Sql;
+  readonly evidence: EvidenceStore;
+  readonly directory: ClientDirectory;
+  /** Who is asking; console API tokens by default. */
+  readonly authenticate?: Authenticator;
+  /** Called inside each new alert's transaction (the notifier writes its rows there). */
+  readonly onAlertStored?: AlertStoredHook;
+  /** The built review UI's folder; without it, only the API is served. */
+  readonly ui?: { readonly root: string };
+  readonly metrics?: ConsoleMetrics;
+  /**
+   * Serves `/metrics` on the API's own port (`vigie up`). In a cluster the metrics get a port
+   * of their own instead, so that the Ingress never publishes them.
+   */
+  readonly serveMetrics?: boolean;
+  readonly now?: () => Date;
+  /** Told about unexpected errors (500s and live-stream failures). */
+  readonly onError?: (error: unknown) => void;
 }
+
+/** The app, with its live hub (started by `listen`'s caller, see `main.ts`). */
+export type ConsoleApp = FastifyInstance & {
+  readonly hub: AlertHub;
+  readonly metrics: ConsoleMetrics;
+};
 
 /** The largest request body: a clip of a few MiB, base64-encoded, with room to spare. */
 const BODY_LIMIT = 80 * 1024 * 1024;
 
-async function tenantOf(sql: Sql, request: FastifyRequest): Promise<string> {
-  const header = request.headers.authorization ?? '';
-  const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(header);
-  if (!match?.[1])
-    throw new AuthError('an ingest token is required: Authorization: Bearer <token>');
-  const client = await clientOfToken(sql, match[1]);
-  if (client === undefined) throw new AuthError('the ingest token is not known');
-  return client;
+function statusOf(error: Error): number {
+  if (error instanceof InputError) return 400;
+  if (error instanceof AuthError) return 401;
+  if (error instanceof ForbiddenError) return 403;
+  if (error instanceof NotFoundError) return 404;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  // Fastify's own client errors: malformed JSON, an unsupported type, a body too large.
+  if (typeof status === 'number' && status >= 400 && status < 500) return status;
+  return 500;
 }
 
+const FASTIFY_CODES: Readonly<Record<number, string>> = {
+  400: 'VIGIE_E_BAD_REQUEST',
+  404: 'VIGIE_E_NOT_FOUND',
+  413: 'VIGIE_E_TOO_LARGE',
+  415: 'VIGIE_E_BAD_REQUEST',
+};
+
 /** Builds the API. */
-export function buildApp(deps: AppDeps): FastifyInstance {
+export function buildApp(deps: AppDeps): ConsoleApp {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
-  const { sql } = deps;
+  const metrics = deps.metrics ?? createConsoleMetrics();
+  const hub = createAlertHub({
+    sql: deps.sql,
+    load: (id) => getAlert(deps.sql, id, undefined),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
+  const context: RouteContext = {
+    sql: deps.sql,
+    evidence: deps.evidence,
+    directory: deps.directory,
+    authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
+    metrics,
+    hub,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.onAlertStored ? { onAlertStored: deps.onAlertStored } : {}),
+  };
 
   app.setErrorHandler((thrown: unknown, _request, reply) => {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    const status =
-      error instanceof InputError
-        ? 400
-        : error instanceof AuthError
-          ? 401
-          : error instanceof ForbiddenError
-            ? 403
-            : error instanceof NotFoundError
-              ? 404
-              : (error as { statusCode?: number }).statusCode === 413
-                ? 413
-                : (error as { statusCode?: number }).statusCode === 400
-                  ? 400
-                  : 500;
+    const status = statusOf(error);
+    if (status === 500) deps.onError?.(error);
     const code =
       'code' in error && typeof error.code === 'string' && error.code.startsWith('VIGIE_E_')
         ? error.code
-        : status === 413
-          ? 'VIGIE_E_TOO_LARGE'
-          : status === 400
-            ? 'VIGIE_E_BAD_REQUEST'
-            : 'VIGIE_E_INTERNAL';
+        : status === 500
+          ? 'VIGIE_E_INTERNAL'
+          : (FASTIFY_CODES[status] ?? 'VIGIE_E_BAD_REQUEST');
     void reply
       .status(status)
       .send({ code, message: status === 500 ? 'internal error' : error.message });
   });
-
-  // Detectors post alerts and clips here; each is stored once, whatever the deliveries.
-  app.post('/api/v1/ingest/alerts', async (request, reply) => {
-    const tenant = await tenantOf(sql, request);
-    const envelope = parseEnvelope(request.body);
-    const key = request.headers['idempotency-key'];
-    if (envelope.type === 'alert') {
-      if (envelope.alert.client !== tenant) {
-        throw new ForbiddenError(
-          `this token belongs to client ${tenant}, not ${envelope.alert.client}`,
-        );
-      }
-      if (key !== undefined && key !== envelope.alert.id) {
-        throw new InputError('VIGIE_E_INGEST_INVALID', 'Idempotency-Key must be the alert ID');
-      }
-      const stored = await storeAlert(sql, envelope.alert);
-      if (stored && envelope.snapshot) {
-        await storeEvidence(sql, {
-          alertId: envelope.alert.id,
-          kind: 'snapshot',
-          ...envelope.snapshot,
-        });
-      }
-      return reply
-        .status(stored ? 201 : 409)
-        .send(
-          stored
-            ? { id: envelope.alert.id }
-            : { code: 'VIGIE_E_ALREADY_STORED', id: envelope.alert.id },
-        );
-    }
-    const owner = await alertClient(sql, envelope.alertId);
-    if (owner === undefined) throw new NotFoundError(`no alert ${envelope.alertId}`);
-    if (owner !== tenant) throw new NotFoundError(`no alert ${envelope.alertId}`);
-    const stored = await storeEvidence(sql, {
-      alertId: envelope.alertId,
-      kind: 'clip',
-      contentType: envelope.contentType,
-      data: envelope.data,
-    });
-    return reply
-      .status(stored ? 201 : 409)
-      .send(
-        stored
-          ? { id: envelope.alertId }
-          : { code: 'VIGIE_E_ALREADY_STORED', id: envelope.alertId },
-      );
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ code: 'VIGIE_E_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
   });
 
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, code: String(reply.statusCode) });
+    metrics.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    done();
+  });
+
+  ingestRoutes(app, context);
+  alertRoutes(app, context);
+  clientRoutes(app, context);
+  peopleRoutes(app, context);
+  eventRoutes(app, context);
+
   app.get('/healthz', () => 'ok\n');
-  return app;
+  if (deps.serveMetrics === true) {
+    app.get('/metrics', async (_request, reply) =>
+      reply
+        .header('content-type', metrics.registry.contentType)
+        .send(await metrics.registry.metrics()),
+    );
+  }
+  app.addHook('onClose', async () => {
+    await hub.stop();
+  });
+  return Object.assign(app, { hub, metrics });
 }

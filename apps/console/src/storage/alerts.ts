@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Sql } from './db.js';
-import { select } from './db.js';
+import { inTransaction, select } from './db.js';
 
 /** The client an ingest token belongs to, if any. Tokens are stored as SHA-256 digests only. */
 export async function clientOfToken(sql: Sql, token: string): Promise<string | undefined> {
@@ -34,38 +34,95 @@ export interface IncomingAlert {
   readonly body: Record<string, unknown>;
 }
 
-/** Stores an alert unless its ID is known; says whether it was new. */
-export async function storeAlert(sql: Sql, alert: IncomingAlert): Promise<boolean> {
-  const rows = await select<{ id: string }>(
+/** One piece of evidence, once its bytes are in the evidence store. */
+export interface EvidenceRow {
+  readonly alertId: string;
+  readonly kind: 'snapshot' | 'clip';
+  readonly contentType: string;
+  readonly objectKey: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The channel on which a stored alert's ID is announced, for every replica's live stream. */
+export const ALERTS_CHANNEL = 'vigie_alerts';
+
+/**
+ * Stores an alert and its snapshot's row unless the ID is known, announces it, and runs
+ * `alsoInTransaction` (the notifications' rows) in the same transaction; says whether it was
+ * new. Concurrent duplicates store one row: the primary key decides.
+ */
+export async function storeAlert(
+  sql: Sql,
+  alert: IncomingAlert,
+  options: {
+    snapshot?: EvidenceRow;
+    alsoInTransaction?: (tx: Sql) => Promise<void>;
+  } = {},
+): Promise<boolean> {
+  return inTransaction(sql, async (tx) => {
+    const rows = await select<{ id: string }>(
+      tx,
+      `INSERT INTO alerts (id, client, camera, rule, detected_at, body)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      [
+        alert.id,
+        alert.client,
+        alert.camera,
+        alert.rule,
+        alert.detectedAt,
+        JSON.stringify(alert.body),
+      ],
+    );
+    if (rows.length !== 1) return false;
+    if (options.snapshot) await insertEvidence(tx, options.snapshot);
+    await options.alsoInTransaction?.(tx);
+    await tx.query('SELECT pg_notify($1, $2)', [ALERTS_CHANNEL, alert.id]);
+    return true;
+  });
+}
+
+async function insertEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
+  const rows = await select<{ alert_id: string }>(
     sql,
-    `INSERT INTO alerts (id, client, camera, rule, detected_at, body)
+    `INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
      VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
+     ON CONFLICT (alert_id, kind) DO NOTHING RETURNING alert_id`,
     [
-      alert.id,
-      alert.client,
-      alert.camera,
-      alert.rule,
-      alert.detectedAt,
-      JSON.stringify(alert.body),
+      evidence.alertId,
+      evidence.kind,
+      evidence.contentType,
+      evidence.objectKey,
+      evidence.size,
+      evidence.sha256,
     ],
   );
   return rows.length === 1;
 }
 
-/** Stores one piece of evidence unless it is there already; says whether it was new. */
-export async function storeEvidence(
+/** Records one piece of evidence unless it is there already; says whether it was new. */
+export async function storeEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
+  return insertEvidence(sql, evidence);
+}
+
+/** Where an alert's evidence lives, if it was stored. */
+export async function evidenceOf(
   sql: Sql,
-  evidence: { alertId: string; kind: 'snapshot' | 'clip'; contentType: string; data: Uint8Array },
-): Promise<boolean> {
-  const rows = await select<{ alert_id: string }>(
-    sql,
-    `INSERT INTO evidence (alert_id, kind, content_type, data) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (alert_id, kind) DO NOTHING RETURNING alert_id`,
-    [evidence.alertId, evidence.kind, evidence.contentType, evidence.data],
-  );
-  return rows.length === 1;
+  alertId: string,
+  kind: string,
+): Promise<{ contentType: string; objectKey: string | null; data: Uint8Array | null } | undefined> {
+  const rows = await select<{
+    content_type: string;
+    object_key: string | null;
+    data: Uint8Array | null;
+  }>(sql, 'SELECT content_type, object_key, data FROM evidence WHERE alert_id = $1 AND kind = $2', [
+    alertId,
+    kind,
+  ]);
+  const row = rows[0];
+  return row && { contentType: row.content_type, objectKey: row.object_key, data: row.data };
 }
 
 /** The client an alert belongs to, if it exists. */
@@ -86,4 +143,258 @@ export async function countAlerts(sql: Sql, client?: string): Promise<number> {
     client === undefined ? [] : [client],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** A review: what a person decided about an alert. */
+export interface Review {
+  readonly verdict: 'confirmed' | 'dismissed';
+  readonly note?: string;
+  readonly by: string;
+  readonly at: string;
+}
+
+/** An alert as lists show it (the API's alert summary). */
+export interface AlertSummary {
+  readonly id: string;
+  readonly client: string;
+  readonly camera: string;
+  readonly cameraName: string;
+  readonly rule: string;
+  readonly rules: readonly string[];
+  readonly score?: number;
+  readonly threshold?: number;
+  readonly detectedAt: string;
+  readonly receivedAt: string;
+  readonly status: 'new' | 'confirmed' | 'dismissed';
+  readonly explanation: string;
+  readonly evidence: readonly string[];
+  readonly review?: Review;
+}
+
+/** An alert with the detector's whole body: firings, box, zone, frame size. */
+export interface AlertDetail extends AlertSummary {
+  readonly body: Record<string, unknown>;
+}
+
+interface AlertRow {
+  id: string;
+  client: string;
+  camera: string;
+  rule: string;
+  detected_at: Date;
+  received_at: Date;
+  status: string;
+  review_note: string | null;
+  reviewed_by: string | null;
+  reviewed_at: Date | null;
+  body: Record<string, unknown>;
+  evidence: string[] | null;
+}
+
+const SUMMARY_COLUMNS = `a.id, a.client, a.camera, a.rule, a.detected_at, a.received_at, a.status,
+  a.review_note, a.reviewed_by, a.reviewed_at, a.body,
+  ARRAY(SELECT e.kind FROM evidence e WHERE e.alert_id = a.id ORDER BY e.kind DESC) AS evidence`;
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+const finite = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+
+// The body is the detector's, checked only for the fields storage needs: read the rest warily.
+function summaryOf(row: AlertRow): AlertSummary {
+  const { body } = row;
+  const rules = Array.isArray(body.rules)
+    ? body.rules.filter((r): r is string => typeof r === 'string')
+    : [row.rule];
+  const status = row.status === 'confirmed' || row.status === 'dismissed' ? row.status : 'new';
+  const score = finite(body.score);
+  const threshold = finite(body.threshold);
+  return {
+    id: row.id,
+    client: row.client,
+    camera: row.camera,
+    cameraName: typeof body.cameraName === 'string' ? body.cameraName : row.camera,
+    rule: row.rule,
+    rules,
+    ...(score === undefined ? {} : { score }),
+    ...(threshold === undefined ? {} : { threshold }),
+    detectedAt: iso(row.detected_at),
+    receivedAt: iso(row.received_at),
+    status,
+    explanation: typeof body.explanation === 'string' ? body.explanation : '',
+    evidence: row.evidence ?? [],
+    ...(status !== 'new' && row.reviewed_by !== null && row.reviewed_at !== null
+      ? {
+          review: {
+            verdict: status,
+            ...(row.review_note === null ? {} : { note: row.review_note }),
+            by: row.reviewed_by,
+            at: iso(row.reviewed_at),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The filters of an alert list. */
+export interface AlertQuery {
+  /** The clients the caller may see, already narrowed; undefined for all. */
+  readonly clients: readonly string[] | undefined;
+  readonly camera?: string;
+  readonly rule?: string;
+  readonly status?: 'new' | 'confirmed' | 'dismissed';
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit: number;
+  /** Where the previous page stopped. */
+  readonly after?: { readonly detectedAt: string; readonly id: string };
+}
+
+/** One page of alerts, newest first, and where the next page starts. */
+export interface AlertPage {
+  readonly alerts: readonly AlertSummary[];
+  readonly next?: { readonly detectedAt: string; readonly id: string };
+}
+
+/**
+ * Lists alerts newest first, with keyset pages on `(detected_at, id)`: every filter has an
+ * index in that order, so a page deep in the list costs what the first one does.
+ */
+export async function listAlerts(sql: Sql, query: AlertQuery): Promise<AlertPage> {
+  if (query.clients?.length === 0) return { alerts: [] };
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${String(params.length)}`;
+  };
+  if (query.clients !== undefined) {
+    where.push(
+      query.clients.length === 1
+        ? `a.client = ${param(query.clients[0])}`
+        : `a.client = ANY(${param([...query.clients])}::text[])`,
+    );
+  }
+  if (query.camera !== undefined) where.push(`a.camera = ${param(query.camera)}`);
+  if (query.rule !== undefined) where.push(`a.rule = ${param(query.rule)}`);
+  if (query.status !== undefined) where.push(`a.status = ${param(query.status)}`);
+  if (query.from !== undefined) where.push(`a.detected_at >= ${param(query.from)}`);
+  if (query.to !== undefined) where.push(`a.detected_at < ${param(query.to)}`);
+  if (query.after !== undefined) {
+    where.push(
+      `(a.detected_at, a.id) < (${param(query.after.detectedAt)}::timestamptz, ${param(query.after.id)}::text)`,
+    );
+  }
+  const rows = await select<AlertRow>(
+    sql,
+    `SELECT ${SUMMARY_COLUMNS} FROM alerts a
+     ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+     ORDER BY a.detected_at DESC, a.id DESC LIMIT ${param(query.limit + 1)}`,
+    params,
+  );
+  const alerts = rows.slice(0, query.limit).map(summaryOf);
+  const last = alerts.at(-1);
+  return rows.length > query.limit && last !== undefined
+    ? { alerts, next: { detectedAt: last.detectedAt, id: last.id } }
+    : { alerts };
+}
+
+/** One alert with its body, if it exists and the caller may see its client. */
+export async function getAlert(
+  sql: Sql,
+  id: string,
+  clients: readonly string[] | undefined,
+): Promise<AlertDetail | undefined> {
+  const rows = await select<AlertRow>(
+    sql,
+    `SELECT ${SUMMARY_COLUMNS} FROM alerts a WHERE a.id = $1
+     ${clients === undefined ? '' : 'AND a.client = ANY($2::text[])'}`,
+    clients === undefined ? [id] : [id, [...clients]],
+  );
+  const row = rows[0];
+  return row && { ...summaryOf(row), body: row.body };
+}
+
+/** Records a person's verdict on an alert; undefined when the caller cannot see it. */
+export async function reviewAlert(
+  sql: Sql,
+  options: {
+    id: string;
+    clients: readonly string[] | undefined;
+    verdict: 'confirmed' | 'dismissed';
+    note?: string;
+    by: string;
+  },
+): Promise<AlertSummary | undefined> {
+  return inTransaction(sql, async (tx) => {
+    const rows = await select<{ id: string; client: string; status: string }>(
+      tx,
+      `UPDATE alerts SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = now()
+       WHERE id = $1 ${options.clients === undefined ? '' : 'AND client = ANY($5::text[])'}
+       RETURNING id, client, status`,
+      options.clients === undefined
+        ? [options.id, options.verdict, options.note ?? null, options.by]
+        : [options.id, options.verdict, options.note ?? null, options.by, [...options.clients]],
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    await tx.query(
+      'INSERT INTO audit_log (actor, action, client, alert_id, detail) VALUES ($1, $2, $3, $4, $5)',
+      [
+        options.by,
+        'alert.review',
+        row.client,
+        row.id,
+        JSON.stringify({
+          verdict: options.verdict,
+          ...(options.note ? { note: options.note } : {}),
+        }),
+      ],
+    );
+    const detail = await select<AlertRow>(
+      tx,
+      `SELECT ${SUMMARY_COLUMNS} FROM alerts a WHERE a.id = $1`,
+      [row.id],
+    );
+    return detail[0] && summaryOf(detail[0]);
+  });
+}
+
+/** Confirmed and dismissed counts of one client, camera and rule. */
+export interface FeedbackRow {
+  readonly client: string;
+  readonly camera: string;
+  readonly rule: string;
+  readonly new: number;
+  readonly confirmed: number;
+  readonly dismissed: number;
+}
+
+/**
+ * How people judged alerts since a time, per client, camera and rule: the feedback that says
+ * where sensitivity is too high (many dismissed) or could rise (all confirmed).
+ */
+export async function feedback(
+  sql: Sql,
+  clients: readonly string[] | undefined,
+  since: string,
+): Promise<FeedbackRow[]> {
+  if (clients?.length === 0) return [];
+  const rows = await select<{
+    client: string;
+    camera: string;
+    rule: string;
+    new: number;
+    confirmed: number;
+    dismissed: number;
+  }>(
+    sql,
+    `SELECT client, camera, rule,
+       count(*) FILTER (WHERE status = 'new')::int AS new,
+       count(*) FILTER (WHERE status = 'confirmed')::int AS confirmed,
+       count(*) FILTER (WHERE status = 'dismissed')::int AS dismissed
+     FROM alerts WHERE detected_at >= $1 ${clients === undefined ? '' : 'AND client = ANY($2::text[])'}
+     GROUP BY client, camera, rule ORDER BY client, camera, rule`,
+    clients === undefined ? [since] : [since, [...clients]],
+  );
+  return rows;
 }

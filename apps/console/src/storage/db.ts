@@ -7,6 +7,27 @@
 /** The least the console needs from a PostgreSQL connection. */
 export interface Sql {
   query(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * Runs `fn` in one transaction on one connection. A pool must provide it: `BEGIN` sent
+   * through `query` could land on another connection than the statements after it.
+   */
+  transaction?<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Subscribes to `NOTIFY` on a channel; resolves to the unsubscribe function. */
+  listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+}
+
+/** Runs `fn` in a transaction, on the store's own transaction support when it has one. */
+export async function inTransaction<T>(sql: Sql, fn: (tx: Sql) => Promise<T>): Promise<T> {
+  if (sql.transaction) return sql.transaction(fn);
+  await sql.query('BEGIN');
+  try {
+    const result = await fn(sql);
+    await sql.query('COMMIT');
+    return result;
+  } catch (error) {
+    await sql.query('ROLLBACK');
+    throw error;
+  }
 }
 
 /** The rows of a query, typed by the caller, who knows the SELECT list. */
@@ -43,33 +64,77 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    // People: review, tokens, identity mapping and the audit log; evidence moves to the
+    // bucket (the row keeps its key and digest); indexes for keyset pages on every filter.
+    version: 2,
+    sql: `
+      ALTER TABLE alerts ADD COLUMN review_note text;
+      ALTER TABLE alerts ADD COLUMN reviewed_by text;
+      ALTER TABLE alerts ADD COLUMN reviewed_at timestamptz;
+      DROP INDEX alerts_by_client_time;
+      CREATE INDEX alerts_by_time ON alerts (detected_at DESC, id DESC);
+      CREATE INDEX alerts_by_client ON alerts (client, detected_at DESC, id DESC);
+      CREATE INDEX alerts_by_camera ON alerts (client, camera, detected_at DESC, id DESC);
+      CREATE INDEX alerts_by_rule ON alerts (client, rule, detected_at DESC, id DESC);
+      CREATE INDEX alerts_by_status ON alerts (client, status, detected_at DESC, id DESC);
+      CREATE INDEX alerts_by_status_all ON alerts (status, detected_at DESC, id DESC);
+      ALTER TABLE evidence ALTER COLUMN data DROP NOT NULL;
+      ALTER TABLE evidence ADD COLUMN object_key text;
+      ALTER TABLE evidence ADD COLUMN size integer;
+      ALTER TABLE evidence ADD COLUMN sha256 text;
+      CREATE TABLE api_tokens (
+        token_sha256 text PRIMARY KEY,
+        subject text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'viewer')),
+        clients text[],
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE users (
+        email text PRIMARY KEY,
+        role text NOT NULL CHECK (role IN ('admin', 'viewer')),
+        clients text[]
+      );
+      CREATE TABLE audit_log (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        actor text NOT NULL,
+        action text NOT NULL,
+        client text NOT NULL,
+        alert_id text,
+        detail jsonb NOT NULL DEFAULT '{}'
+      );
+      CREATE INDEX audit_by_client ON audit_log (client, id DESC);
+    `,
+  },
 ];
 
-/** Applies the migrations not applied yet; safe to run at every start. */
+/** Applies the migrations not applied yet; safe to run at every start, from several replicas. */
 export async function migrate(sql: Sql): Promise<number[]> {
   await sql.query(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
   );
-  const rows = await select<{ version: number }>(sql, 'SELECT version FROM schema_migrations');
-  const done = new Set(rows.map((r) => r.version));
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
-    if (done.has(migration.version)) continue;
-    await sql.query('BEGIN');
-    try {
+    const ran = await inTransaction(sql, async (tx) => {
+      // Two replicas starting together: the second waits here, then sees the version done.
+      await tx.query('SELECT pg_advisory_xact_lock(7170)');
+      const done = await select<{ version: number }>(
+        tx,
+        'SELECT version FROM schema_migrations WHERE version = $1',
+        [migration.version],
+      );
+      if (done.length > 0) return false;
       for (const statement of migration.sql
         .split(';')
         .map((s) => s.trim())
         .filter((s) => s !== '')) {
-        await sql.query(statement);
+        await tx.query(statement);
       }
-      await sql.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
-      await sql.query('COMMIT');
-    } catch (error) {
-      await sql.query('ROLLBACK');
-      throw error;
-    }
-    applied.push(migration.version);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+      return true;
+    });
+    if (ran) applied.push(migration.version);
   }
   return applied;
 }

@@ -1,0 +1,3 @@
+import { apiSuite } from './testing/api-suite.js';
+
+apiSuite('pglite');

@@ -1,0 +1,108 @@
+/**
+ * Request credentials to a {@link Principal}. Three kinds, tried in order:
+ * - console API tokens (`Authorization: Bearer vga_…`), created by `vigie up` or an admin;
+ * - the Identity-Aware Proxy's signed header (`x-goog-iap-jwt-assertion`), in production;
+ * - an OIDC ID token (`Authorization: Bearer <JWT>`) from a configured issuer.
+ * A signed-in email sees only what the `users` table grants it.
+ */
+
+import type { IncomingHttpHeaders } from 'node:http';
+import type { JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { AuthError } from '../errors.js';
+import type { Sql } from '../storage/db.js';
+import { principalOfEmail, principalOfToken, TOKEN_PREFIX } from '../storage/people.js';
+import type { Principal } from './principal.js';
+
+/** Finds who is asking; undefined when the request carries no credentials this one knows. */
+export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Principal | undefined>;
+
+/** The Identity-Aware Proxy's signing keys and issuer. */
+export const IAP_JWKS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk';
+const IAP_ISSUER = 'https://cloud.google.com/iap';
+
+function bearer(headers: IncomingHttpHeaders): string | undefined {
+  const match = /^Bearer ([\x21-\x7e]{16,4096})$/.exec(headers.authorization ?? '');
+  return match?.[1];
+}
+
+/** Console API tokens. */
+export function createTokenAuthenticator(sql: Sql): Authenticator {
+  return async (headers) => {
+    const token = bearer(headers);
+    if (token === undefined || !token.startsWith(TOKEN_PREFIX)) return undefined;
+    const principal = await principalOfToken(sql, token);
+    if (principal === undefined) throw new AuthError('the API token is not known');
+    return principal;
+  };
+}
+
+/** Options of {@link createJwtAuthenticator}. */
+export interface JwtOptions {
+  readonly sql: Sql;
+  /** `iap`: the IAP header, issuer and keys; `oidc`: a bearer ID token. */
+  readonly kind: 'iap' | 'oidc';
+  /** IAP: `/projects/NUMBER/global/backendServices/ID` (or `…/apps/PROJECT` for App Engine). */
+  readonly audience: string;
+  /** OIDC: the issuer URL. IAP's is fixed. */
+  readonly issuer?: string;
+  /** The signing keys (JWKS); IAP's by default. */
+  readonly jwksUrl?: string;
+  /** Resolves keys; tests pass a local key set. */
+  readonly keys?: JWTVerifyGetKey;
+}
+
+/** Signed identities from IAP or an OIDC issuer, mapped to roles by the `users` table. */
+export function createJwtAuthenticator(options: JwtOptions): Authenticator {
+  const issuer = options.kind === 'iap' ? IAP_ISSUER : options.issuer;
+  if (issuer === undefined) throw new Error('an OIDC authenticator needs its issuer');
+  const jwksUrl = options.jwksUrl ?? (options.kind === 'iap' ? IAP_JWKS_URL : undefined);
+  if (options.keys === undefined && jwksUrl === undefined) {
+    throw new Error('an OIDC authenticator needs its JWKS URL');
+  }
+  const keys = options.keys ?? createRemoteJWKSet(new URL(jwksUrl ?? ''));
+  return async (headers) => {
+    let token: string | undefined;
+    if (options.kind === 'iap') {
+      const header = headers['x-goog-iap-jwt-assertion'];
+      token = typeof header === 'string' ? header : undefined;
+    } else {
+      const candidate = bearer(headers);
+      token = candidate?.startsWith(TOKEN_PREFIX) === true ? undefined : candidate;
+    }
+    if (token === undefined) return undefined;
+    let email: unknown;
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer,
+        audience: options.audience,
+        algorithms: options.kind === 'iap' ? ['ES256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'],
+        clockTolerance: 30,
+      });
+      email = payload.email;
+    } catch (error) {
+      throw new AuthError(
+        `the signed identity was refused: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (typeof email !== 'string' || email === '') {
+      throw new AuthError('the signed identity carries no email');
+    }
+    const principal = await principalOfEmail(options.sql, email);
+    if (principal === undefined) {
+      throw new AuthError(`${email} has no access to this console; an admin can grant it`);
+    }
+    return principal;
+  };
+}
+
+/** Tries each authenticator in turn; the first that recognises the credentials decides. */
+export function chainAuthenticators(...chain: readonly Authenticator[]): Authenticator {
+  return async (headers) => {
+    for (const authenticate of chain) {
+      const principal = await authenticate(headers);
+      if (principal !== undefined) return principal;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,53 @@
+/** The console's Prometheus metrics, on a registry of its own (one per app). */
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The console's metrics. */
+export interface ConsoleMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'route' | 'method' | 'code'>;
+  readonly duration: Histogram<'route' | 'method'>;
+  readonly ingested: Counter<'kind' | 'result'>;
+  readonly reviews: Counter<'verdict'>;
+  readonly liveConnections: Gauge;
+}
+
+/** Creates the metrics; `defaults` adds the process metrics (off in tests). */
+export function createConsoleMetrics(options: { defaults?: boolean } = {}): ConsoleMetrics {
+  const registry = new Registry();
+  if (options.defaults === true)
+    collectDefaultMetrics({ register: registry, prefix: 'vigie_console_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'vigie_console_http_requests_total',
+      help: 'HTTP requests answered, by route template, method and status code.',
+      labelNames: ['route', 'method', 'code'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'vigie_console_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route template and method.',
+      labelNames: ['route', 'method'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    ingested: new Counter({
+      name: 'vigie_console_ingested_total',
+      help: 'Alerts and clips posted by detectors, by kind and result (stored, duplicate, refused).',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    reviews: new Counter({
+      name: 'vigie_console_reviews_total',
+      help: 'Alerts reviewed by people, by verdict.',
+      labelNames: ['verdict'],
+      registers: [registry],
+    }),
+    liveConnections: new Gauge({
+      name: 'vigie_console_live_connections',
+      help: 'Open live alert streams (Server-Sent Events).',
+      registers: [registry],
+    }),
+  };
+}

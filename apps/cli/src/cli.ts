@@ -4,6 +4,7 @@ import { crdCommand } from './commands/crd.js';
 import { renderCommand } from './commands/render.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
+import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
 
 /** A subcommand: its help text and how to run it. Returns the exit code. */
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   crd: crdCommand,
   replay: replayCommand,
   simulate: simulateCommand,
+  up: upCommand,
 };
 
 /** Exit code for a command line that cannot be understood. */

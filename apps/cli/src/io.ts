@@ -10,6 +10,8 @@ export interface CliIo {
   readonly readLines: (path: string) => AsyncIterable<string>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Resolves with the signal's name on Ctrl-C (SIGINT) or SIGTERM; long-running commands wait on it. */
+  readonly interrupted?: () => Promise<string>;
 }
 
 /**
@@ -49,5 +51,14 @@ export function createNodeIo(): CliIo {
     stderr: (text) => {
       process.stderr.write(text);
     },
+    interrupted: () =>
+      new Promise((resolve) => {
+        process.once('SIGINT', () => {
+          resolve('SIGINT');
+        });
+        process.once('SIGTERM', () => {
+          resolve('SIGTERM');
+        });
+      }),
   };
 }

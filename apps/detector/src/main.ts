@@ -32,7 +32,8 @@ function fail(code: string, message: string, exitCode: number): never {
   process.stderr.write(`vigie-detector: ${code}: ${message}\n`);
   // Kubernetes shows this file as the container's termination message; the operator reads it.
   try {
-    writeFileSync('/dev/termination-log', `${code}: ${message}`);
+    // Only where Kubernetes made the file: elsewhere (vigie up) there is none to create.
+    writeFileSync('/dev/termination-log', `${code}: ${message}`, { flag: 'r+' });
   } catch {
     // Not in a container.
   }

@@ -1,0 +1,263 @@
+/**
+ * `vigie up`: every part of Vigie in one process tree on one machine, with the production code.
+ *
+ * ```
+ * <data>/bucket/client-configs/*.xml ─► folder watcher ─► the config function's handler
+ *    ─► local Client store ─► supervisor (planClient) ─► vigie-detector processes
+ *    ─► console (PGlite in <data>/db, evidence in <data>/evidence) ─► browser
+ * ```
+ *
+ * Boot reads top to bottom, one stage at a time; `stop` undoes it in reverse.
+ */
+
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { Outcome } from '@vigie/config-function';
+import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
+import type { ConsoleApp } from '@vigie/console';
+import {
+  buildApp,
+  createApiToken,
+  createConsoleMetrics,
+  createFolderEvidenceStore,
+  createPgliteSql,
+  migrate,
+  principalOfToken,
+  setIngestToken,
+} from '@vigie/console';
+import type { Logger } from '@vigie/log';
+import type { LocalClients } from './clients.js';
+import { createLocalClientStore } from './clients.js';
+import { createLocalDirectory } from './directory.js';
+import { writeSample } from './sample.js';
+import { clientSecretsDir, ensureIngestToken, ingestTokenPath } from './secrets.js';
+import type { Supervisor } from './supervisor.js';
+import { createSupervisor } from './supervisor.js';
+
+/** Options of {@link startLocalPlatform}. */
+export interface LocalPlatformOptions {
+  /** Everything lives here; a restart with the same folder keeps alerts, clients and tokens. */
+  readonly dataDir: string;
+  readonly host: string;
+  /** The console's port; 0 picks a free one. */
+  readonly port: number;
+  /** Loads the sample client when the data folder is new. */
+  readonly sample: boolean;
+  readonly log: Logger;
+  /** One line for people per config event (applied, rejected, removed). */
+  readonly onConfig?: (line: string) => void;
+}
+
+/** The running platform. */
+export interface LocalPlatform {
+  /** The console's URL. */
+  readonly url: string;
+  /** The admin's console API token. */
+  readonly adminToken: string;
+  /** Where client configs are dropped. */
+  readonly configsDir: string;
+  readonly app: ConsoleApp;
+  readonly clients: LocalClients;
+  readonly supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+/** A `vigie up` failure that people can act on, with a stable code. */
+export class LocalPlatformError extends Error {
+  override readonly name = 'LocalPlatformError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const PREFIX = 'client-configs/';
+
+function packageFile(specifier: string, file: string): string {
+  return join(dirname(fileURLToPath(import.meta.resolve(specifier))), file);
+}
+
+/** Refuses a second `vigie up` on the same folder: two embedded databases would corrupt it. */
+async function lock(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'vigie.pid');
+  try {
+    const pid = Number((await readFile(path, 'utf8')).trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new LocalPlatformError(
+          'VIGIE_E_ALREADY_RUNNING',
+          `vigie up already runs on ${dataDir} (process ${String(pid)}); stop it first, or use another --data folder`,
+        );
+      } catch (error) {
+        if (error instanceof LocalPlatformError) throw error;
+        // That process is gone: the lock is stale.
+      }
+    }
+  } catch (error) {
+    if (error instanceof LocalPlatformError) throw error;
+  }
+  await writeFile(path, `${String(process.pid)}\n`);
+  return path;
+}
+
+function describe(name: string, outcome: Outcome | Error): string | undefined {
+  if (outcome instanceof Error)
+    return `${name}: could not be processed (${outcome.message}); retrying`;
+  switch (outcome.result) {
+    case 'applied':
+      return `${name}: applied, client ${outcome.client} is being started`;
+    case 'rejected':
+      return `${name}: REJECTED, ${String(outcome.problems.length)} problem(s); the previous config keeps running\n${outcome.problems
+        .slice(0, 10)
+        .map((p) => `    ${String(p.line)}:${String(p.column)} ${p.code} ${p.message}`)
+        .join('\n')}`;
+    case 'deleted':
+      return `${name}: deleted, client ${outcome.client} is being removed`;
+    case 'ignored':
+      return undefined;
+  }
+}
+
+/** Starts everything; resolves once the console answers and every config present was read. */
+export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
+  const { dataDir, log } = options;
+  const bucketRoot = join(dataDir, 'bucket');
+  const configsDir = join(bucketRoot, PREFIX);
+  const secretsRoot = join(dataDir, 'secrets');
+  const fresh = !existsSync(join(dataDir, 'db'));
+  await mkdir(dataDir, { recursive: true });
+  const lockPath = await lock(dataDir);
+  const undo: (() => Promise<void>)[] = [() => rm(lockPath, { force: true })];
+  const stop = async () => {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        log('WARNING', 'a part did not stop cleanly', { error: String(error) });
+      }
+    }
+  };
+
+  try {
+    // 1. Storage: the embedded database and the evidence folder.
+    await mkdir(join(dataDir, 'db'), { recursive: true });
+    const sql = createPgliteSql(new PGlite(join(dataDir, 'db')));
+    undo.push(() => sql.close());
+    await migrate(sql);
+    const evidence = createFolderEvidenceStore(join(dataDir, 'evidence'));
+
+    // 2. The admin's token: made once, kept in the data folder for this user only.
+    const tokenPath = join(dataDir, 'admin-token');
+    let adminToken = existsSync(tokenPath) ? (await readFile(tokenPath, 'utf8')).trim() : '';
+    if (adminToken === '' || (await principalOfToken(sql, adminToken)) === undefined) {
+      adminToken = await createApiToken(sql, { subject: 'admin', role: 'admin', clients: '*' });
+      await writeFile(tokenPath, `${adminToken}\n`, { mode: 0o600 });
+    }
+
+    // 3. Clients, the supervisor and the console.
+    const clients = createLocalClientStore(join(dataDir, 'clients'));
+    await clients.load();
+    const port = options.port;
+    let consoleUrl = '';
+    const supervisor = createSupervisor({
+      dataDir,
+      get consoleUrl() {
+        return consoleUrl;
+      },
+      detectorMain: packageFile('@vigie/detector', 'main.js'),
+      ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
+      secretsDir: (client) => clientSecretsDir(secretsRoot, client),
+      log,
+    });
+    undo.push(() => supervisor.stop());
+    const uiRoot = packageFile('@vigie/console', 'ui');
+    const app = buildApp({
+      sql,
+      evidence,
+      directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX }),
+      metrics: createConsoleMetrics({ defaults: true }),
+      serveMetrics: true,
+      ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
+      onError: (error) => {
+        log('ERROR', 'console error', { error: String(error) });
+      },
+    });
+    undo.push(() => app.close());
+    await app.hub.start();
+    let url: string;
+    try {
+      url = await app.listen({ host: options.host, port });
+    } catch (error) {
+      throw new LocalPlatformError(
+        'VIGIE_E_PORT_IN_USE',
+        `the console cannot listen on ${options.host}:${String(port)}: ${
+          error instanceof Error ? error.message : String(error)
+        }; pick another with --port`,
+      );
+    }
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+    consoleUrl = `http://127.0.0.1:${String(boundPort)}`;
+    if (options.host === '0.0.0.0' || options.host === '::') url = consoleUrl;
+
+    // 4. Each client change: its ingest token, then the detectors converge on the plan.
+    const converge = async () => {
+      for (const resource of clients.list()) {
+        const name = resource.metadata.name;
+        await setIngestToken(sql, name, await ensureIngestToken(secretsRoot, name));
+      }
+      await supervisor.sync(clients.list());
+    };
+    let pending: Promise<void> = Promise.resolve();
+    const unsubscribe = clients.onChange(() => {
+      pending = pending.then(converge).catch((error: unknown) => {
+        log('ERROR', 'could not start the client', { error: String(error) });
+      });
+    });
+    undo.push(async () => {
+      unsubscribe();
+      await pending;
+    });
+    await converge();
+
+    // 5. The bucket folder and the config function on its events.
+    await mkdir(configsDir, { recursive: true });
+    if (options.sample && fresh && (await readdir(configsDir)).length === 0) {
+      await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
+    }
+    const handle = createHandler({
+      objects: createFolderObjectStore(bucketRoot),
+      clients,
+      log: ({ severity, message, ...fields }) => {
+        log(severity === 'NOTICE' ? 'INFO' : severity, message, fields);
+      },
+    });
+    const watcher = watchFolder({
+      root: bucketRoot,
+      prefix: PREFIX,
+      handle,
+      onOutcome: (name, outcome) => {
+        // Reports written next to the files come back as events too; they are not news.
+        const line = describe(name, outcome);
+        if (line !== undefined) options.onConfig?.(line);
+      },
+    });
+    undo.push(() => {
+      watcher.close();
+      return Promise.resolve();
+    });
+    await watcher.ready;
+    await pending;
+
+    return { url, adminToken, configsDir, app, clients, supervisor, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -43,3 +43,15 @@ export {
 export { createApiToken, principalOfToken, setUser, type Grant } from './storage/people.js';
 export { createPgliteSql } from './storage/pglite.js';
 export { createPostgresSql, type SqlStore } from './storage/postgres.js';
+export {
+  createConsoleService,
+  type ConsoleService,
+  type ConsoleServiceOptions,
+} from './service.js';
+export {
+  createNotifier,
+  signWebhook,
+  verifyWebhookSignature,
+  type Notifier,
+  type SmtpSettings,
+} from './notify/index.js';

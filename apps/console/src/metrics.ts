@@ -10,10 +10,19 @@ export interface ConsoleMetrics {
   readonly ingested: Counter<'kind' | 'result'>;
   readonly reviews: Counter<'verdict'>;
   readonly liveConnections: Gauge;
+  readonly notifications: Counter<'kind' | 'result'>;
+  /** Set from the notifier's backlog at each scrape. */
+  readonly notificationsPending: Gauge;
 }
 
-/** Creates the metrics; `defaults` adds the process metrics (off in tests). */
-export function createConsoleMetrics(options: { defaults?: boolean } = {}): ConsoleMetrics {
+/**
+ * Creates the metrics; `defaults` adds the process metrics (off in tests), `pending` reads the
+ * notification backlog at each scrape.
+ */
+export function createConsoleMetrics(
+  options: { defaults?: boolean; pending?: () => Promise<number> } = {},
+): ConsoleMetrics {
+  const { pending } = options;
   const registry = new Registry();
   if (options.defaults === true)
     collectDefaultMetrics({ register: registry, prefix: 'vigie_console_' });
@@ -48,6 +57,24 @@ export function createConsoleMetrics(options: { defaults?: boolean } = {}): Cons
       name: 'vigie_console_live_connections',
       help: 'Open live alert streams (Server-Sent Events).',
       registers: [registry],
+    }),
+    notifications: new Counter({
+      name: 'vigie_console_notifications_total',
+      help: 'Notification attempts, by kind (webhook, email) and result (sent, retrying, failed).',
+      labelNames: ['kind', 'result'],
+      registers: [registry],
+    }),
+    notificationsPending: new Gauge({
+      name: 'vigie_console_notifications_pending',
+      help: 'Notifications waiting to be delivered, retries included.',
+      registers: [registry],
+      ...(pending
+        ? {
+            async collect(this: Gauge) {
+              this.set(await pending());
+            },
+          }
+        : {}),
     }),
   };
 }

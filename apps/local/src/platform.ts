@@ -19,9 +19,8 @@ import type { Outcome } from '@vigie/config-function';
 import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
 import type { ConsoleApp } from '@vigie/console';
 import {
-  buildApp,
   createApiToken,
-  createConsoleMetrics,
+  createConsoleService,
   createFolderEvidenceStore,
   createPgliteSql,
   migrate,
@@ -33,7 +32,12 @@ import type { LocalClients } from './clients.js';
 import { createLocalClientStore } from './clients.js';
 import { createLocalDirectory } from './directory.js';
 import { writeSample } from './sample.js';
-import { clientSecretsDir, ensureIngestToken, ingestTokenPath } from './secrets.js';
+import {
+  clientSecretsDir,
+  createFolderSecretReader,
+  ensureIngestToken,
+  ingestTokenPath,
+} from './secrets.js';
 import type { Supervisor } from './supervisor.js';
 import { createSupervisor } from './supervisor.js';
 
@@ -177,19 +181,21 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     });
     undo.push(() => supervisor.stop());
     const uiRoot = packageFile('@vigie/console', 'ui');
-    const app = buildApp({
+    if (!existsSync(join(uiRoot, 'index.html'))) {
+      log('WARNING', 'the review UI is not built (npm run build): only the API is served');
+    }
+    const service = createConsoleService({
       sql,
       evidence,
       directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX }),
-      metrics: createConsoleMetrics({ defaults: true }),
+      secrets: createFolderSecretReader(secretsRoot),
       serveMetrics: true,
       ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
-      onError: (error) => {
-        log('ERROR', 'console error', { error: String(error) });
-      },
+      log,
     });
-    undo.push(() => app.close());
-    await app.hub.start();
+    const { app } = service;
+    undo.push(() => service.stop());
+    await service.start();
     let url: string;
     try {
       url = await app.listen({ host: options.host, port });

@@ -4,6 +4,8 @@
  * applied in order, once.
  */
 
+import { NOTIFICATIONS_MIGRATION } from '../notify/schema.js';
+
 /** The least the console needs from a PostgreSQL connection. */
 export interface Sql {
   query(text: string, params?: readonly unknown[]): Promise<{ rows: unknown[] }>;
@@ -107,6 +109,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE INDEX audit_by_client ON audit_log (client, id DESC);
     `,
   },
+  // Notifications: one durable row per alert and target (see notify/schema.ts).
+  { version: 3, sql: NOTIFICATIONS_MIGRATION },
 ];
 
 /** Applies the migrations not applied yet; safe to run at every start, from several replicas. */

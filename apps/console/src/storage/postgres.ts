@@ -3,7 +3,7 @@
  * `LISTEN` for live arrival, and closing. Its twin on PGlite is `pglite.ts`; both return the
  * same JavaScript values for the same SQL types:
  *
- * - `timestamptz` (and `timestamp`, `date`): a `Date`;
+ * - `timestamptz`: a `Date`;
  * - `json` and `jsonb`: the parsed value;
  * - `int8` (`bigint`, `count(*)`): a decimal string, exact at any size (cast to `int` in SQL
  *   where a number is wanted); `numeric`: a string;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,6 +122,15 @@ describe('the operator against a real control plane', () => {
     assert.ok(await cluster.admin.get(TYPES.NetworkPolicy, 'default-deny', NS));
     const token = await cluster.admin.get(TYPES.Secret, 'vigie-ingest-token', NS);
     assert.ok(token !== undefined && (token.data as { token: string }).token.length > 40);
+    // The console checks detectors' posts against the token's digest in the status.
+    const digest = createHash('sha256')
+      .update(Buffer.from((token.data as { token: string }).token, 'base64'))
+      .digest('hex');
+    await eventually('the token digest in the status', async () => {
+      const client = await cluster.admin.get(TYPES.Client, 'acme');
+      const status = client?.status as { ingestTokenSha256?: string } | undefined;
+      return status?.ingestTokenSha256 === digest ? true : undefined;
+    });
 
     await cluster.admin.apply({
       apiVersion: 'v1',

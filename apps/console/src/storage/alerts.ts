@@ -24,6 +24,28 @@ export async function setIngestToken(sql: Sql, client: string, token: string): P
   );
 }
 
+/**
+ * Makes the listed clients' ingest token digests the only ones known (production: the digests
+ * come from each Client's status, so the console never reads a Secret).
+ */
+export async function syncIngestTokenDigests(
+  sql: Sql,
+  digests: ReadonlyMap<string, string>,
+): Promise<void> {
+  await inTransaction(sql, async (tx) => {
+    const clients = [...digests.keys()];
+    await tx.query('DELETE FROM ingest_tokens WHERE NOT (client = ANY($1::text[]))', [clients]);
+    for (const [client, digest] of digests) {
+      await tx.query(
+        `INSERT INTO ingest_tokens (client, token_sha256) VALUES ($1, $2)
+         ON CONFLICT (client) DO UPDATE SET token_sha256 = EXCLUDED.token_sha256
+         WHERE ingest_tokens.token_sha256 <> EXCLUDED.token_sha256`,
+        [client, digest],
+      );
+    }
+  });
+}
+
 /** An alert as the detector sends it, checked. */
 export interface IncomingAlert {
   readonly id: string;

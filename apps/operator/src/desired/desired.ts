@@ -44,6 +44,9 @@ export const ROLLOUT_ANNOTATION = 'vigie.dev/rollout-key';
 export const SPEC_HASH_ANNOTATION = 'vigie.dev/spec-hash';
 /** The per-tenant Secret holding the token detectors post alerts to the console with. */
 export const INGEST_TOKEN_SECRET = 'vigie-ingest-token';
+
+/** The ingest token Secret's annotation holding the token's SHA-256 (copied into the status). */
+export const TOKEN_DIGEST_ANNOTATION = 'vigie.dev/token-sha256';
 /** The `app.kubernetes.io/managed-by` value on every object the operator owns. */
 export const MANAGED_BY = 'vigie-operator';
 

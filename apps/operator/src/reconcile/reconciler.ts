@@ -6,7 +6,7 @@
  * request at all.
  */
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ClientSpec } from '@vigie/config';
 import { verifyClientConfig } from '@vigie/config';
 import type { ClientPlan } from '@vigie/plan';
@@ -16,6 +16,7 @@ import {
   CLIENT_LABEL,
   INGEST_TOKEN_SECRET,
   MANAGED_BY,
+  TOKEN_DIGEST_ANNOTATION,
   ROLLOUT_ANNOTATION,
   SPEC_HASH_ANNOTATION,
   desired,
@@ -142,6 +143,8 @@ export class Reconciler {
       deployments,
       pods: this.deps.caches.pods.byIndex(name),
       missingSecrets: this.missingSecrets(plan),
+      ingestTokenSha256: this.deps.caches.secrets.get(`${plan.namespace}/${INGEST_TOKEN_SECRET}`)
+        ?.metadata.annotations?.[TOKEN_DIGEST_ANNOTATION],
       applyProblems: problems,
       cameraHealth: cameraHealthOf(
         client,
@@ -364,6 +367,7 @@ export class Reconciler {
     namespace: string,
   ): Promise<void> {
     if (this.deps.caches.secrets.get(`${namespace}/${INGEST_TOKEN_SECRET}`) !== undefined) return;
+    const token = randomBytes(32).toString('base64url');
     try {
       await this.deps.client.request(collectionPath(TYPES.Secret, namespace), {
         method: 'POST',
@@ -374,6 +378,11 @@ export class Reconciler {
           metadata: {
             name: INGEST_TOKEN_SECRET,
             namespace,
+            // The digest is not a secret: the console checks posts against it through the
+            // Client status, and never needs to read the Secret.
+            annotations: {
+              [TOKEN_DIGEST_ANNOTATION]: createHash('sha256').update(token).digest('hex'),
+            },
             labels: {
               'app.kubernetes.io/part-of': 'vigie',
               'app.kubernetes.io/managed-by': MANAGED_BY,
@@ -391,7 +400,7 @@ export class Reconciler {
             ],
           },
           type: 'Opaque',
-          stringData: { token: randomBytes(32).toString('base64url') },
+          stringData: { token },
         },
       });
     } catch (error) {

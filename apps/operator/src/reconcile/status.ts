@@ -40,6 +40,8 @@ export interface ClientStatus {
   readonly shards: readonly ShardStatus[];
   /** Every configured camera's health: reported, Disabled, or Unknown until its detector reports. */
   readonly cameras: readonly CameraHealth[];
+  /** The SHA-256 of the tenant's ingest token, from its Secret's annotation. */
+  readonly ingestTokenSha256?: string;
 }
 
 /** One camera's health, written into the status by its detector. */
@@ -77,6 +79,8 @@ export interface Observation {
   readonly applyProblems: readonly Problem[];
   /** Camera health as the detectors wrote it into `status.cameras`. */
   readonly cameraHealth: readonly CameraHealth[];
+  /** The ingest token's digest, once its Secret is in the cache. */
+  readonly ingestTokenSha256?: string | undefined;
   readonly now: Date;
 }
 
@@ -218,6 +222,7 @@ export function computeStatus(o: Observation): ClientStatus {
     summary: { cameras: o.cameras, camerasUp, shards: shards.length, shardsReady: ready },
     shards,
     cameras,
+    ...(o.ingestTokenSha256 === undefined ? {} : { ingestTokenSha256: o.ingestTokenSha256 }),
   };
 }
 

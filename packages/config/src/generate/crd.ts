@@ -135,6 +135,11 @@ const statusSchema: JsonSchema = {
         shardsReady: { type: 'integer', description: 'Detector shards ready.' },
       },
     },
+    ingestTokenSha256: {
+      type: 'string',
+      description:
+        "The SHA-256 of the tenant's ingest token (the vigie-ingest-token Secret), so that the console can check detectors' posts without reading Secrets.",
+    },
     shards: {
       type: 'array',
       description: 'Per-shard readiness, from the detector Deployments.',

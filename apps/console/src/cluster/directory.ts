@@ -1,0 +1,164 @@
+/**
+ * The console's view of clients in a cluster: `Client` resources (spec, conditions, camera
+ * health and the ingest token's digest, all in the status the operator and detectors write),
+ * and the config reports the function wrote next to each file in the bucket, so that a refused
+ * upload shows its problems even when no `Client` changed. Read-only: the console's RBAC is
+ * `get`/`list` on `clients`, and nothing else in the cluster.
+ */
+
+import type { ClientSpec } from '@vigie/config';
+import type { CameraHealth, ClientDirectory, ClientView, ConfigReportView } from '../ports.js';
+
+/** A `Client` as the API returns it. */
+export interface ClientObject {
+  readonly metadata: { readonly name: string };
+  readonly spec: ClientSpec;
+  readonly status?: {
+    readonly conditions?: readonly {
+      readonly type: string;
+      readonly status: string;
+      readonly reason?: string;
+      readonly message?: string;
+    }[];
+    readonly cameras?: readonly {
+      readonly id: string;
+      readonly state: string;
+      readonly reason?: string;
+      readonly message?: string;
+    }[];
+    readonly ingestTokenSha256?: string;
+  };
+}
+
+/** A config report as the function writes it (`<file>.report.json`). */
+export interface StoredReport {
+  readonly object: string;
+  readonly generation: string;
+  readonly client: string;
+  readonly status: 'Accepted' | 'Rejected';
+  readonly checkedAt: string;
+  readonly problems: readonly {
+    readonly code: string;
+    readonly message: string;
+    readonly line?: number;
+    readonly column?: number;
+  }[];
+}
+
+/** Where the directory reads from. */
+export interface ClusterSources {
+  /** Every `Client`. */
+  readonly clients: () => Promise<readonly ClientObject[]>;
+  /** The newest report of each client file, by client name. */
+  readonly reports: () => Promise<ReadonlyMap<string, StoredReport>>;
+}
+
+function reportView(report: StoredReport): ConfigReportView {
+  return {
+    result: report.status === 'Accepted' ? 'accepted' : 'rejected',
+    object: report.object,
+    generation: report.generation,
+    at: report.checkedAt,
+    problems: report.problems.map((p) => ({
+      code: p.code,
+      message: p.message,
+      ...(p.line === undefined ? {} : { line: p.line }),
+      ...(p.column === undefined ? {} : { column: p.column }),
+    })),
+  };
+}
+
+const STATES = new Set(['Up', 'Down', 'Unknown', 'Disabled']);
+
+/** A client's view, from its resource (if any) and its file's last report (if any). */
+export function clientViewOf(
+  name: string,
+  resource: ClientObject | undefined,
+  report: StoredReport | undefined,
+): ClientView {
+  const names = new Map(resource?.spec.cameras.map((c) => [c.id, c.name ?? c.id]) ?? []);
+  const cameras: CameraHealth[] = (resource?.status?.cameras ?? []).map((c) => ({
+    client: name,
+    camera: c.id,
+    name: names.get(c.id) ?? c.id,
+    state: STATES.has(c.state) ? (c.state as CameraHealth['state']) : 'Unknown',
+    ...(c.state === 'Down' && c.reason !== undefined ? { code: c.reason } : {}),
+    ...(c.message === undefined ? {} : { reason: c.message }),
+  }));
+  const base = {
+    name,
+    displayName: resource?.spec.name ?? name,
+    ...(resource ? { spec: resource.spec } : {}),
+    ...(report ? { lastReport: reportView(report) } : {}),
+    cameras,
+  };
+  // A refused upload newer than what runs: the previous config keeps running.
+  const running = resource?.spec.source?.generation;
+  if (
+    report?.status === 'Rejected' &&
+    (running === undefined || BigInt(report.generation) > BigInt(running))
+  ) {
+    const count = report.problems.length;
+    return {
+      ...base,
+      state: 'Rejected',
+      message: `The last upload was refused (${String(count)} ${count === 1 ? 'problem' : 'problems'}). ${
+        resource ? 'The previous config keeps running.' : 'No config runs yet.'
+      }`,
+    };
+  }
+  if (!resource) return { ...base, state: 'Progressing', message: 'Being checked.' };
+  const condition = (type: string) => resource.status?.conditions?.find((c) => c.type === type);
+  const accepted = condition('Accepted');
+  if (accepted?.status === 'False') {
+    return { ...base, state: 'Rejected', message: accepted.message ?? 'The spec was refused.' };
+  }
+  const degraded = condition('Degraded');
+  if (degraded?.status === 'True') {
+    return { ...base, state: 'Degraded', message: degraded.message ?? degraded.reason ?? '' };
+  }
+  return condition('Ready')?.status === 'True'
+    ? { ...base, state: 'Ready' }
+    : {
+        ...base,
+        state: 'Progressing',
+        message: condition('Ready')?.message ?? 'Detectors are starting.',
+      };
+}
+
+/** The directory over the cluster; reads are cached for `cacheMs` (default 2 s). */
+export function createClusterDirectory(
+  sources: ClusterSources,
+  options: { cacheMs?: number; now?: () => number } = {},
+): ClientDirectory & { clients(): Promise<readonly ClientObject[]> } {
+  const ttl = options.cacheMs ?? 2000;
+  const now = options.now ?? Date.now;
+  let cached:
+    | {
+        at: number;
+        views: Promise<readonly ClientView[]>;
+        clients: Promise<readonly ClientObject[]>;
+      }
+    | undefined;
+  const load = () => {
+    if (cached === undefined || now() - cached.at > ttl) {
+      const clients = sources.clients();
+      const views = Promise.all([clients, sources.reports()]).then(([resources, reports]) => {
+        const byName = new Map(resources.map((r) => [r.metadata.name, r]));
+        const names = [...new Set([...byName.keys(), ...reports.keys()])].sort();
+        return names.map((name) => clientViewOf(name, byName.get(name), reports.get(name)));
+      });
+      const entry = { at: now(), views, clients };
+      cached = entry;
+      // A failed read is not kept: the next call tries again.
+      views.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached;
+  };
+  return {
+    list: () => load().views,
+    clients: () => load().clients,
+  };
+}

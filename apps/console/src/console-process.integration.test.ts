@@ -1,0 +1,289 @@
+/**
+ * The production console as it runs in a pod: the real `vigie-console` process on Debian's
+ * PostgreSQL, fake-gcs-server for the buckets, and a real API server, with only the
+ * permissions of the ClusterRole shipped in deploy/console. It lists Clients with their health
+ * and the problems of a refused upload, takes a detector's alert with the token whose digest
+ * the operator put in the status, keeps evidence in the bucket, serves metrics on their own
+ * port, and stops on SIGTERM.
+ */
+
+import assert from 'node:assert/strict';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Storage } from '@google-cloud/storage';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
+import type { ControlPlane, FakeGcs } from '@vigie/testenv';
+import { installCrd, repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
+import type { Postgres } from '@vigie/testpg';
+import { startPostgres } from '@vigie/testpg';
+import { parseAllDocuments } from 'yaml';
+import { migrate } from './storage/db.js';
+import { createApiToken } from './storage/people.js';
+import { createPostgresSql } from './storage/postgres.js';
+import { alertEnvelope, secret, TINY_JPEG } from './testing/fixtures.js';
+
+const BIN = join(repoRoot(), 'apps/console/bin/vigie-console.js');
+let cp: ControlPlane;
+let gcs: FakeGcs;
+let pg: Postgres;
+let storage: Storage;
+let child: ChildProcessWithoutNullStreams | undefined;
+let output = '';
+const ports = { api: 0, metrics: 0 };
+const ingestToken = secret();
+let adminToken = '';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch {
+      // Not yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out waiting for ${what}\n${output}`);
+}
+
+const condition = (type: string, status: string, reason: string, message: string) => ({
+  type,
+  status,
+  reason,
+  message,
+  observedGeneration: 1,
+  lastTransitionTime: '2026-11-26T10:00:00Z',
+});
+
+before(async () => {
+  [cp, gcs, pg] = await Promise.all([
+    startControlPlane({ binDir: toolsBinDir(process.env), controllers: false }),
+    startFakeGcs({ binDir: toolsBinDir(process.env) }),
+    startPostgres(),
+  ]);
+  await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
+  const admin = new KubeConfig();
+  admin.loadFromString(cp.kubeconfig);
+  const objects = KubernetesObjectApi.makeApiClient(admin);
+  const apply = (object: object) =>
+    objects.patch(object, undefined, undefined, 'vigie-test', true, PatchStrategy.ServerSideApply);
+  await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'vigie-system' } });
+  const manifest = readFileSync(join(repoRoot(), 'deploy/console/rbac.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(manifest)) await apply(doc.toJS() as object);
+  // The console runs as a test user holding exactly the shipped ClusterRole.
+  await apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'vigie-console-test' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'vigie-console' },
+    subjects: [{ kind: 'User', name: 'vigie-test-user-0', apiGroup: 'rbac.authorization.k8s.io' }],
+  });
+
+  // A store the operator has reconciled: one camera down, the token's digest in the status.
+  const config = parseClientConfig(`<?xml version="1.0" encoding="UTF-8"?>
+<client xmlns="https://vigie.dev/schemas/client/v1alpha1" id="acme" name="Acme Store" timezone="Europe/Paris">
+  <contact name="Ana" email="ana@acme.example"/>
+  <cameras>
+    <camera id="aisle" name="Cosmetics aisle"><stream url="rtsp://10.0.0.5/1"/></camera>
+    <camera id="door" name="Front door"><stream url="rtsp://10.0.0.6/1"/></camera>
+  </cameras>
+</client>`);
+  assert.ok(config.ok);
+  await apply(
+    toClientResource(config.config, {
+      bucket: 'configs',
+      object: 'client-configs/acme.xml',
+      generation: '5',
+    }),
+  );
+  const customs = admin.makeApiClient(CustomObjectsApi);
+  const current = (await customs.getClusterCustomObject({
+    group: 'vigie.dev',
+    version: 'v1alpha1',
+    plural: 'clients',
+    name: 'acme',
+  })) as Record<string, unknown>;
+  await customs.replaceClusterCustomObjectStatus({
+    group: 'vigie.dev',
+    version: 'v1alpha1',
+    plural: 'clients',
+    name: 'acme',
+    body: {
+      ...current,
+      status: {
+        conditions: [
+          condition('Ready', 'True', 'AllShardsReady', 'every shard is ready'),
+          condition('Degraded', 'True', 'CameraDown', 'camera door is down'),
+        ],
+        cameras: [
+          { id: 'aisle', state: 'Up' },
+          {
+            id: 'door',
+            state: 'Down',
+            reason: 'VIGIE_E_STREAM_UNREACHABLE',
+            message: 'connection refused',
+          },
+        ],
+        ingestTokenSha256: createHash('sha256').update(ingestToken).digest('hex'),
+      },
+    },
+  });
+
+  // A refused upload of a store that never had a valid config, as the function reports it.
+  storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'vigie-test' });
+  await storage.createBucket('configs');
+  await storage.createBucket('evidence');
+  await storage
+    .bucket('configs')
+    .file('client-configs/newshop.xml.report.json')
+    .save(
+      JSON.stringify({
+        apiVersion: 'vigie.dev/v1alpha1',
+        kind: 'ConfigReport',
+        bucket: 'configs',
+        object: 'client-configs/newshop.xml',
+        generation: '9',
+        client: 'newshop',
+        status: 'Rejected',
+        checkedAt: '2026-11-26T10:00:00Z',
+        problems: [
+          {
+            code: 'VIGIE_E_ZONE_SELF_INTERSECTS',
+            message: 'zone "shelf" crosses itself',
+            line: 12,
+            column: 9,
+            text: '12:9 VIGIE_E_ZONE_SELF_INTERSECTS zone "shelf" crosses itself',
+          },
+        ],
+      }),
+      { resumable: false, contentType: 'application/json' },
+    );
+
+  // The admin's API token, made as an operator of the platform would.
+  const sql = createPostgresSql({ connectionString: pg.url });
+  await migrate(sql);
+  adminToken = await createApiToken(sql, { subject: 'ops', role: 'admin', clients: '*' });
+  await sql.close();
+
+  ports.api = await freePort();
+  ports.metrics = await freePort();
+  child = spawn(process.execPath, [BIN], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KUBECONFIG: await cp.kubeconfigFor('user-0'),
+      DATABASE_URL: pg.url,
+      VIGIE_EVIDENCE_BUCKET: 'evidence',
+      VIGIE_CONFIG_BUCKET: 'configs',
+      VIGIE_STORAGE_ENDPOINT: gcs.endpoint,
+      GOOGLE_CLOUD_PROJECT: 'vigie-test',
+      PORT: String(ports.api),
+      VIGIE_METRICS_PORT: String(ports.metrics),
+    },
+  });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually('the console to be ready', async () => {
+    const response = await fetch(`http://127.0.0.1:${String(ports.metrics)}/readyz`);
+    return response.ok ? true : undefined;
+  });
+});
+
+after(async () => {
+  child?.kill('SIGKILL');
+  await Promise.allSettled([cp.stop(), gcs.stop(), pg.stop()]);
+});
+
+const api = (path: string, init: RequestInit = {}, token = adminToken) =>
+  fetch(`http://127.0.0.1:${String(ports.api)}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string> | undefined),
+    },
+  });
+
+describe('vigie-console in production shape', () => {
+  it('shows clients with camera health, and a refused upload with its problems', async () => {
+    const body = (await (await api('/api/v1/clients')).json()) as {
+      clients: {
+        name: string;
+        state: string;
+        cameras: { camera: string; name: string; state: string; code?: string }[];
+        lastReport?: { problems: { code: string; line: number }[] };
+      }[];
+    };
+    const acme = body.clients.find((c) => c.name === 'acme');
+    assert.equal(acme?.state, 'Degraded');
+    assert.deepEqual(
+      acme.cameras.map((c) => [c.name, c.state, c.code]),
+      [
+        ['Cosmetics aisle', 'Up', undefined],
+        ['Front door', 'Down', 'VIGIE_E_STREAM_UNREACHABLE'],
+      ],
+    );
+    const newshop = body.clients.find((c) => c.name === 'newshop');
+    assert.equal(newshop?.state, 'Rejected');
+    assert.deepEqual(
+      newshop.lastReport?.problems.map((p) => [p.code, p.line]),
+      [['VIGIE_E_ZONE_SELF_INTERSECTS', 12]],
+    );
+  });
+
+  it("takes an alert with the tenant's token, and keeps its evidence in the bucket", async () => {
+    const posted = await api(
+      '/api/v1/ingest/alerts',
+      { method: 'POST', body: JSON.stringify(alertEnvelope('prod-1')) },
+      ingestToken,
+    );
+    assert.equal(posted.status, 201, await posted.text());
+    const forged = await api(
+      '/api/v1/ingest/alerts',
+      { method: 'POST', body: JSON.stringify(alertEnvelope('prod-2')) },
+      secret(),
+    );
+    assert.equal(forged.status, 401);
+    const [files] = await storage.bucket('evidence').getFiles({ prefix: 'evidence/acme/prod-1/' });
+    assert.equal(files.length, 1);
+    const snapshot = await api('/api/v1/alerts/prod-1/evidence/snapshot');
+    assert.deepEqual(Buffer.from(await snapshot.arrayBuffer()), TINY_JPEG);
+  });
+
+  it('serves metrics on their own port only', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${String(ports.metrics)}/metrics`)).text();
+    assert.match(metrics, /vigie_console_ingested_total\{kind="alert",result="stored"\} 1/);
+    assert.match(metrics, /vigie_console_http_requests_total/);
+    assert.equal((await api('/metrics')).status, 404);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    assert.ok(child);
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.doesNotMatch(output, /"severity":"ERROR"/);
+  });
+});

@@ -407,8 +407,25 @@ describe('review UI in Chromium', () => {
   const shots = process.env.VIGIE_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'vigie-console-'));
   const problems: string[] = [];
 
-  const ingestPost = async (body: unknown, client: 'acme' | 'globex') => {
-    const response = await fetch(`${base}/api/v1/ingest/alerts`, {
+  /** The console on 127.0.0.1, serving the UI, its live hub started. */
+  const startConsole = async (listenPort: number, withUi = true) => {
+    const started = buildApp({
+      sql: fixture.sql,
+      evidence: fixture.evidence,
+      directory: fixedDirectory(directory()),
+    });
+    if (withUi) await started.register(uiRoutes, { root: UI_ROOT });
+    await started.hub.start();
+    await started.listen({ host: '127.0.0.1', port: listenPort });
+    return started;
+  };
+  const port = (server: ConsoleApp) => {
+    const address = server.server.address();
+    assert.ok(address !== null && typeof address === 'object');
+    return address.port;
+  };
+  const ingestPost = async (body: unknown, client: 'acme' | 'globex', to = base) => {
+    const response = await fetch(`${to}/api/v1/ingest/alerts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ingest[client]}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -464,15 +481,8 @@ describe('review UI in Chromium', () => {
       role: 'viewer',
       clients: ['acme'],
     });
-    app = buildApp({
-      sql: fixture.sql,
-      evidence: fixture.evidence,
-      directory: fixedDirectory(directory()),
-    });
-    await app.register(uiRoutes, { root: UI_ROOT });
-    await app.hub.start();
-    const address = await app.listen({ host: '127.0.0.1', port: 0 });
-    base = address.replace('[::1]', '127.0.0.1');
+    app = await startConsole(0);
+    base = `http://127.0.0.1:${String(port(app))}`;
 
     jpeg = await storeSnapshot();
     for (const seed of SEEDS)
@@ -578,6 +588,27 @@ describe('review UI in Chromium', () => {
     await at(`/`);
     await until(
       `document.querySelectorAll('tr[data-alert-id]').length === ${String(SEEDS.length + 1)}`,
+    );
+  });
+
+  it('catches up, after a console restart, on alerts another replica stored meanwhile', async () => {
+    const listening = port(app);
+    await app.close();
+    await page.locator('[data-live="offline"]').waitFor();
+    const replica = await startConsole(0, false);
+    const missed: Seed = { ...SEEDS[2]!, id: 'acme-aisle-gap5d0e9f1a', firings: [] };
+    await ingestPost(
+      envelope(missed, jpeg, new Date().toISOString()),
+      'acme',
+      `http://127.0.0.1:${String(port(replica))}`,
+    );
+    await replica.close();
+    app = await startConsole(listening);
+    await page.locator('[data-live="live"]').waitFor();
+    await until(`document.querySelector('tr[data-alert-id]')?.dataset.alertId === '${missed.id}'`);
+    assert.match(
+      (await page.locator('tr[data-alert-id]').first().getAttribute('class')) ?? '',
+      /fresh/,
     );
   });
 

@@ -61,10 +61,23 @@ export function Inbox(props: { readonly search: string }) {
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [selected, setSelected] = useState(0);
   const [generation, setGeneration] = useState(0);
+  /** Set when a reload catches up on alerts that arrived while the stream was down. */
+  const catchingUp = useRef(false);
+  const lostStream = useRef(false);
   const filtersRef = useRef(filters);
   filtersRef.current = filters;
   const listRef = useRef(list);
   listRef.current = list;
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  const markFresh = (ids: readonly string[]) => {
+    if (ids.length === 0) return;
+    setFresh((set) => new Set([...set, ...ids]));
+    setTimeout(() => {
+      setFresh((set) => new Set([...set].filter((id) => !ids.includes(id))));
+    }, FRESH_MS);
+  };
 
   const [clients] = useLoad(() => api.clients(), [api]);
   const [cameras] = useLoad(() => api.cameras(), [api]);
@@ -83,8 +96,24 @@ export function Inbox(props: { readonly search: string }) {
     api.alerts({ ...q, limit: PAGE }).then(
       (page) => {
         if (!current) return;
+        const before = listRef.current.alerts;
         setList({ state: 'done', alerts: page.alerts, ...optCursor(page.nextCursor) });
-        setSelected(0);
+        if (catchingUp.current) {
+          // Keep the operator's place, and mark what arrived during the outage as new.
+          catchingUp.current = false;
+          const selectedId = before[selectedRef.current]?.id;
+          const known = new Set(before.map((a) => a.id));
+          const arrived = page.alerts.filter((a) => !known.has(a.id)).map((a) => a.id);
+          setSelected(
+            Math.max(
+              0,
+              page.alerts.findIndex((a) => a.id === selectedId),
+            ),
+          );
+          markFresh(arrived);
+        } else {
+          setSelected(0);
+        }
       },
       (error: unknown) => {
         if (current)
@@ -105,6 +134,16 @@ export function Inbox(props: { readonly search: string }) {
     });
   }, [list, query, props.search]);
 
+  // Alerts stored while the stream was down never come through it: reload when it is back.
+  useEffect(() => {
+    if (live.state === 'offline') lostStream.current = true;
+    if (live.state === 'live' && lostStream.current) {
+      lostStream.current = false;
+      catchingUp.current = true;
+      setGeneration((g) => g + 1);
+    }
+  }, [live.state]);
+
   useEffect(
     () =>
       live.subscribe((alert) => {
@@ -114,14 +153,7 @@ export function Inbox(props: { readonly search: string }) {
         setList({ ...now, alerts: [alert, ...now.alerts] });
         // Keep the selection on the alert the operator was on.
         setSelected((s) => (s === 0 && now.alerts.length === 0 ? 0 : s + 1));
-        setFresh((set) => new Set([...set, alert.id]));
-        setTimeout(() => {
-          setFresh((set) => {
-            const next = new Set(set);
-            next.delete(alert.id);
-            return next;
-          });
-        }, FRESH_MS);
+        markFresh([alert.id]);
       }),
     [live],
   );

@@ -3,8 +3,13 @@
 # XSD, ffmpeg for the detector's ingest and evidence, GStreamer's RTSP server (driven by
 # /usr/bin/python3) for the real RTSP stream the detector tests read, PostgreSQL for the
 # console's storage tests and benchmark, and Chromium for the review UI's browser tests.
+#
+# With "runtime", installs only what `vigie up` needs to run (ffmpeg for evidence).
 set -euo pipefail
 
+if [[ "${1:-}" == "runtime" ]]; then
+  wanted=(ffmpeg)
+else
 wanted=(
   libxml2-utils
   ffmpeg
@@ -16,6 +21,7 @@ wanted=(
   postgresql
   chromium
 )
+fi
 
 missing=()
 for package in "${wanted[@]}"; do

@@ -18,6 +18,7 @@ import { clientRoutes } from './routes/clients.js';
 import type { AlertStoredHook, RouteContext } from './routes/context.js';
 import { eventRoutes } from './routes/events.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { uiRoutes } from './routes/ui.js';
 import { getAlert } from './storage/alerts.js';
 import type { Sql } from './storage/db.js';
 
@@ -122,6 +123,7 @@ export function buildApp(deps: AppDeps): ConsoleApp {
   clientRoutes(app, context);
   peopleRoutes(app, context);
   eventRoutes(app, context);
+  if (deps.ui) void app.register(uiRoutes, deps.ui);
 
   app.get('/healthz', () => 'ok\n');
   if (deps.serveMetrics === true) {

@@ -23,7 +23,6 @@ import sharp from 'sharp';
 import type { ConsoleApp } from './app.js';
 import { buildApp } from './app.js';
 import type { CameraHealth, ClientView } from './ports.js';
-import { uiRoutes } from './routes/ui.js';
 import { setIngestToken } from './storage/alerts.js';
 import { createApiToken } from './storage/people.js';
 import type { Fixture } from './testing/fixtures.js';
@@ -413,8 +412,8 @@ describe('review UI in Chromium', () => {
       sql: fixture.sql,
       evidence: fixture.evidence,
       directory: fixedDirectory(directory()),
+      ...(withUi ? { ui: { root: UI_ROOT } } : {}),
     });
-    if (withUi) await started.register(uiRoutes, { root: UI_ROOT });
     await started.hub.start();
     await started.listen({ host: '127.0.0.1', port: listenPort });
     return started;

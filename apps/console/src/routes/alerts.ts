@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { canSee, visibleClients } from '../auth/principal.js';
 import { InputError, NotFoundError } from '../errors.js';
 import { alertClient, evidenceOf, getAlert, listAlerts, reviewAlert } from '../storage/alerts.js';
-import { audit } from '../storage/audit.js';
+import { audit, reviewHistory } from '../storage/audit.js';
 import type { RouteContext } from './context.js';
 import { alertIdParam, principalOf, queryReader } from './context.js';
 
@@ -65,7 +65,7 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
     const id = alertIdParam(request.params);
     const alert = await getAlert(sql, id, visibleClients(principal));
     if (alert === undefined) throw new NotFoundError(`no alert ${id}`);
-    return alert;
+    return { ...alert, history: await reviewHistory(sql, id) };
   });
 
   app.post('/api/v1/alerts/:id/review', async (request) => {

@@ -74,3 +74,26 @@ export async function readAudit(
     detail: r.detail,
   }));
 }
+
+/** Every review of an alert, oldest first: who decided what, and when. */
+export async function reviewHistory(
+  sql: Sql,
+  alertId: string,
+): Promise<{ verdict: string; note?: string; by: string; at: string }[]> {
+  const rows = await select<{
+    at: Date;
+    actor: string;
+    detail: { verdict?: string; note?: string };
+  }>(
+    sql,
+    `SELECT at, actor, detail FROM audit_log
+     WHERE alert_id = $1 AND action = 'alert.review' ORDER BY id`,
+    [alertId],
+  );
+  return rows.map((r) => ({
+    verdict: r.detail.verdict ?? 'unknown',
+    ...(r.detail.note === undefined ? {} : { note: r.detail.note }),
+    by: r.actor,
+    at: new Date(r.at).toISOString(),
+  }));
+}

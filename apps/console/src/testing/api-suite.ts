@@ -272,6 +272,24 @@ export function apiSuite(kind: StoreKind): void {
           dismissed.alerts.map((a) => a.id),
           ['acme-05'],
         );
+        // A change of mind is recorded too: the history keeps both decisions.
+        await review('acme-05', api.admin, { verdict: 'confirmed', note: 'Seen on the clip.' });
+        const history = (await get('/api/v1/alerts/acme-05', api.acme)).json<{
+          status: string;
+          history: { verdict: string; by: string }[];
+        }>();
+        assert.equal(history.status, 'confirmed');
+        assert.deepEqual(
+          history.history.map((h) => [h.verdict, h.by]),
+          [
+            ['dismissed', 'ana@acme.example'],
+            ['confirmed', 'admin'],
+          ],
+        );
+        await review('acme-05', api.acme, {
+          verdict: 'dismissed',
+          note: 'Staff member restocking.',
+        });
         const refused = await review('acme-06', api.acme, { verdict: 'maybe' });
         assert.equal(refused.statusCode, 400);
       });

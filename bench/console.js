@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { URLSearchParams } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startPostgres } from '@vigie/testpg';
-import { buildApp } from '../apps/console/dist/app.js';
+import { parseClientConfig } from '../packages/config/dist/index.js';
+import { createConsoleService } from '../apps/console/dist/service.js';
 import { countAlerts, setIngestToken } from '../apps/console/dist/storage/alerts.js';
 import { migrate, select } from '../apps/console/dist/storage/db.js';
 import { createFolderEvidenceStore } from '../apps/console/dist/storage/evidence.js';
@@ -35,6 +36,8 @@ const USAGE = `Usage: node bench/console.js [options]
   --evidence E      where snapshots go, one ingest run each (default folder,memory): folder
                     (as in \`vigie up\`) or memory (the API and PostgreSQL alone, as when a
                     remote bucket does that work)
+  --targets T       each client's alert targets (default webhook): webhook (one signed
+                    webhook, so each alert also writes its notification row) or none
   --rows R          alerts stored for the list part (default 1000000; 0 skips it)
   --samples S       timed requests per kind of list (default 200)
   --help            this text
@@ -45,6 +48,19 @@ const CLIENTS = Array.from({ length: 10 }, (_, i) => `store-${String(i)}`);
 const CAMERAS = Array.from({ length: 8 }, (_, i) => `cam-${String(i)}`);
 const RULES = ['concealment', 'exit-without-payment', 'loitering', 'restricted-zone'];
 const DAY = 24 * 3600 * 1000;
+
+/** A client as the console's directory shows it, with one webhook target or none. */
+function clientView(name, targets) {
+  const result = parseClientConfig(`<?xml version="1.0" encoding="UTF-8"?>
+<client xmlns="https://vigie.dev/schemas/client/v1alpha1" id="${name}" name="Store ${name}" timezone="Europe/Paris">
+  <contact name="Manager" email="manager@${name}.example"/>
+  <cameras>${CAMERAS.map((c) => `<camera id="${c}"><stream url="rtsp://10.0.0.9/${c}"/></camera>`).join('')}</cameras>
+  ${targets === 'webhook' ? `<alerts><webhook url="https://hooks.${name}.example/vigie" secretRef="hook-key"/></alerts>` : ''}
+</client>`);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const { id, ...spec } = result.config;
+  return { name: id, displayName: spec.name, spec, state: 'Ready', cameras: [] };
+}
 
 /** An HTTP request over a keep-alive agent; resolves to the status and the parsed body. */
 function call(agent, port, method, path, headers, body) {
@@ -195,6 +211,7 @@ async function main() {
       concurrency: { type: 'string', default: '64' },
       pool: { type: 'string', default: '10' },
       evidence: { type: 'string', default: 'folder,memory' },
+      targets: { type: 'string', default: 'webhook' },
       rows: { type: 'string', default: '1000000' },
       samples: { type: 'string', default: '200' },
       help: { type: 'boolean', default: false },
@@ -203,6 +220,9 @@ async function main() {
   if (values.help) {
     console.log(USAGE);
     return;
+  }
+  if (values.targets !== 'webhook' && values.targets !== 'none') {
+    throw new Error('--targets takes webhook or none');
   }
   const evidenceKinds = values.evidence.split(',').filter((e) => e !== '');
   if (evidenceKinds.some((e) => e !== 'folder' && e !== 'memory')) {
@@ -223,11 +243,17 @@ async function main() {
   const evidenceDir = mkdtempSync(join(tmpdir(), 'vigie-bench-evidence-'));
   const apps = [];
   // One app per evidence store, on the same database, as replicas would be.
+  const views = CLIENTS.map((c) => clientView(c, values.targets));
+  const directory = { list: () => Promise.resolve(views) };
   const start = async (evidence) => {
-    const app = buildApp({
+    // The console as it runs (API and notifier wired, notification rows written with each
+    // alert); the delivery loop is not started, so no webhook is sent.
+    const { app } = createConsoleService({
       sql,
       evidence: evidence === 'memory' ? memoryEvidence() : createFolderEvidenceStore(evidenceDir),
-      directory: { list: () => Promise.resolve([]) },
+      directory,
+      secrets: { read: () => Promise.resolve(undefined) },
+      log: () => undefined,
     });
     apps.push(app);
     await app.hub.start();
@@ -238,7 +264,7 @@ async function main() {
     await migrate(sql);
     const [{ server_version: version }] = await select(sql, 'SHOW server_version');
     console.log(
-      `console on PostgreSQL ${version} (fsync on), ${String(poolSize)} pool connections, ${String(cpus().length)} cores`,
+      `console on PostgreSQL ${version} (fsync on), ${String(poolSize)} pool connections, ${String(cpus().length)} cores; alert targets: ${values.targets === 'webhook' ? 'one webhook per client (a notification row per alert)' : 'none'}`,
     );
     const tokens = {};
     for (const client of CLIENTS) {

@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,18 @@ import { after, describe, it } from 'node:test';
 import { chainScenes } from '@vigie/local';
 import { formatPoseLine } from '@vigie/vision';
 import { repoRoot } from '@vigie/testenv';
+import { chromium } from 'playwright-core';
 import { VIGIE_BIN } from './testing/run.js';
+
+function chromiumPath(): string {
+  const found = spawnSync('which', ['chromium'], { encoding: 'utf8' });
+  if (found.status !== 0 || found.stdout.trim() === '') {
+    throw new Error(
+      'the browser step needs Debian\'s "chromium" (scripts/ensure-debian-packages.sh)',
+    );
+  }
+  return found.stdout.trim();
+}
 
 const root = mkdtempSync(join(tmpdir(), 'vigie-up-'));
 const data = join(root, 'data');
@@ -163,6 +174,27 @@ describe('vigie up', () => {
     });
     const bytes = new Uint8Array(await snapshot.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG');
+
+    // What a newcomer sees: the alert in the browser, with its snapshot.
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`${running.url}/`);
+      await page.fill('#token', running.token);
+      await page.click('button[type=submit]');
+      await page.locator(`tr[data-alert-id="${alertId}"]`).click();
+      await page.waitForFunction(
+        `document.querySelector('[data-testid=snapshot]')?.naturalWidth === 1280`,
+      );
+      const shots = process.env.VIGIE_SCREENSHOTS ?? root;
+      await page.screenshot({ path: join(shots, 'vigie-up-alert.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+
     const reviewed = await api<{ status: string; review: { note: string; by: string } }>(
       `/api/v1/alerts/${alertId}/review`,
       { method: 'POST', body: JSON.stringify({ verdict: 'dismissed', note: 'Test replay.' }) },

@@ -145,6 +145,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       log('WARNING', 'no config to notify from', { client: alert.client, alert: alert.id });
       return;
     }
+    // Most alerts of a client without targets: nothing to plan, nothing to write.
+    if (settings.webhooks.length === 0 && settings.emails.length === 0) return;
     const window = cooldownWindow(alert, settings);
     const recent = await notifiedAlerts(sql, {
       client: alert.client,

@@ -13,14 +13,29 @@ import { alertClient, clientOfToken, storeAlert, storeEvidence } from '../storag
 import { evidenceKey } from '../storage/evidence.js';
 import type { RouteContext } from './context.js';
 
-async function tenantOf(context: RouteContext, request: FastifyRequest): Promise<string> {
-  const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(request.headers.authorization ?? '');
-  if (!match?.[1]) {
-    throw new AuthError('an ingest token is required: Authorization: Bearer <token>');
-  }
-  const client = await clientOfToken(context.sql, match[1]);
-  if (client === undefined) throw new AuthError('the ingest token is not known');
-  return client;
+/** How long a recognised ingest token is trusted without asking the store again. */
+const TOKEN_CACHE_MS = 10_000;
+const TOKEN_CACHE_SIZE = 10_000;
+
+/** Recognises ingest tokens, remembering recent ones: every detector post carries one. */
+function createTenantResolver(context: RouteContext) {
+  const known = new Map<string, { client: string; until: number }>();
+  return async (request: FastifyRequest): Promise<string> => {
+    const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(request.headers.authorization ?? '');
+    const token = match?.[1];
+    if (!token) {
+      throw new AuthError('an ingest token is required: Authorization: Bearer <token>');
+    }
+    const now = Date.now();
+    const cached = known.get(token);
+    if (cached !== undefined && cached.until > now) return cached.client;
+    const client = await clientOfToken(context.sql, token);
+    // Unknown tokens are never remembered: a new tenant's first post must not wait.
+    if (client === undefined) throw new AuthError('the ingest token is not known');
+    if (known.size >= TOKEN_CACHE_SIZE) known.clear();
+    known.set(token, { client, until: now + TOKEN_CACHE_MS });
+    return client;
+  };
 }
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -28,9 +43,10 @@ const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('h
 /** The ingest router. */
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
   const { sql, evidence, metrics } = context;
+  const tenantOf = createTenantResolver(context);
 
   app.post('/api/v1/ingest/alerts', async (request, reply) => {
-    const tenant = await tenantOf(context, request);
+    const tenant = await tenantOf(request);
     const envelope = parseEnvelope(request.body);
     const key = request.headers['idempotency-key'];
     if (envelope.type === 'alert') {

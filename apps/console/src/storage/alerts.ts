@@ -82,13 +82,22 @@ export async function storeAlert(
     alsoInTransaction?: (tx: Sql) => Promise<void>;
   } = {},
 ): Promise<boolean> {
-  return inTransaction(sql, async (tx) => {
+  // One statement stores the alert, its snapshot's row and the announcement, atomically and
+  // in one round trip; a transaction is opened only when more work must share it.
+  const snapshot = options.snapshot;
+  const store = async (tx: Sql) => {
     const rows = await select<{ id: string }>(
       tx,
-      `INSERT INTO alerts (id, client, camera, rule, detected_at, body)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
+      `WITH stored AS (
+         INSERT INTO alerts (id, client, camera, rule, detected_at, body)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id
+       ), snapshot AS (
+         INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
+         SELECT id, 'snapshot', $8, $9, $10, $11 FROM stored WHERE $9::text IS NOT NULL
+       )
+       SELECT id, pg_notify($7, id) FROM stored`,
       [
         alert.id,
         alert.client,
@@ -96,17 +105,26 @@ export async function storeAlert(
         alert.rule,
         alert.detectedAt,
         JSON.stringify(alert.body),
+        ALERTS_CHANNEL,
+        snapshot?.contentType ?? null,
+        snapshot?.objectKey ?? null,
+        snapshot?.size ?? null,
+        snapshot?.sha256 ?? null,
       ],
     );
-    if (rows.length !== 1) return false;
-    if (options.snapshot) await insertEvidence(tx, options.snapshot);
-    await options.alsoInTransaction?.(tx);
-    await tx.query('SELECT pg_notify($1, $2)', [ALERTS_CHANNEL, alert.id]);
-    return true;
+    return rows.length === 1;
+  };
+  const also = options.alsoInTransaction;
+  if (also === undefined) return store(sql);
+  return inTransaction(sql, async (tx) => {
+    const stored = await store(tx);
+    if (stored) await also(tx);
+    return stored;
   });
 }
 
-async function insertEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
+/** Records one piece of evidence unless it is there already; says whether it was new. */
+export async function storeEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
   const rows = await select<{ alert_id: string }>(
     sql,
     `INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
@@ -122,11 +140,6 @@ async function insertEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean>
     ],
   );
   return rows.length === 1;
-}
-
-/** Records one piece of evidence unless it is there already; says whether it was new. */
-export async function storeEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
-  return insertEvidence(sql, evidence);
 }
 
 /** Where an alert's evidence lives, if it was stored. */

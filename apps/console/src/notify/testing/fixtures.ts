@@ -14,18 +14,12 @@ import type { ClientDirectory, ClientView, SecretReader } from '../../ports.js';
 import { storeAlert, type IncomingAlert } from '../../storage/alerts.js';
 import type { Sql } from '../../storage/db.js';
 import { migrate } from '../../storage/db.js';
-import { NOTIFICATIONS_MIGRATION } from '../schema.js';
 
-/** An in-memory database with the console's migrations and the notifications table. */
+/** An in-memory database with the console's migrations, the notifications table among them. */
 export async function openDatabase(): Promise<{ sql: Sql; close: () => Promise<void> }> {
   const db = new PGlite();
   const sql: Sql = { query: (text, params) => db.query(text, params as unknown[]) };
   await migrate(sql);
-  for (const statement of NOTIFICATIONS_MIGRATION.split(';')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')) {
-    await sql.query(statement);
-  }
   return { sql, close: () => db.close() };
 }
 

@@ -100,8 +100,8 @@ const readyClient = (name: string) =>
     90_000,
   );
 
-async function createClient(name: string): Promise<void> {
-  const spec = exampleSpec('minimal');
+async function createClient(name: string, example = 'minimal'): Promise<void> {
+  const spec = exampleSpec(example);
   await cluster.admin.apply(clientResource(name, spec));
   const secret = spec.cameras[0]?.stream.credentialsSecret ?? '';
   await eventually(`namespace vigie-${name}`, () =>
@@ -157,8 +157,12 @@ describe('operator processes under the shipped RBAC', () => {
   it('reconciles under its own ServiceAccount with nothing forbidden', async () => {
     a = startReplica('replica-a');
     await eventually('replica-a leading', async () => (await holder()) === 'replica-a');
-    await createClient('rbac-store');
+    // A client with webhooks: the operator must also be able to grant the console its keys.
+    await createClient('rbac-store', 'alerts');
     await readyClient('rbac-store');
+    assert.ok(
+      await cluster.admin.get(TYPES.RoleBinding, 'vigie-console-webhooks', 'vigie-rbac-store'),
+    );
     await eventually(
       'Degraded False',
       async () => (await cluster.admin.condition('rbac-store', 'Degraded'))?.status === 'False',

@@ -126,6 +126,8 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         'ServiceAccount',
         'ClusterRole',
         'ClusterRoleBinding',
+        'Role',
+        'RoleBinding',
         'ResourceQuota',
         'LimitRange',
         'NetworkPolicy',

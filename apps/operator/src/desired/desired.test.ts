@@ -63,6 +63,26 @@ describe('desired', () => {
     ]);
   });
 
+  it('lets the console read the webhook signing Secrets by name, and only for clients with webhooks', () => {
+    const objects = desired(client('alerts.xml'), DEFAULT_SETTINGS);
+    assert.deepEqual(find(objects, 'Role', 'vigie-console-webhooks')?.rules, [
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['soc-webhook-key', 'vigie-webhook-key'],
+        verbs: ['get'],
+      },
+    ]);
+    assert.deepEqual(find(objects, 'RoleBinding', 'vigie-console-webhooks')?.subjects, [
+      { kind: 'ServiceAccount', name: 'vigie-console', namespace: 'vigie-system' },
+    ]);
+    const none = desired(client('minimal.xml'), DEFAULT_SETTINGS);
+    assert.equal(
+      none.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding'),
+      false,
+    );
+  });
+
   it('asks for GPUs only for GPU clients', () => {
     const gpu = JSON.stringify(
       find(

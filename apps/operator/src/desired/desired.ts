@@ -127,6 +127,7 @@ function build(
     },
     ...tenantLimits(plan, meta),
     ...detectorIdentity(plan, labels, owner, meta),
+    ...consoleWebhookAccess(client.spec, settings, meta),
     ...networkPolicies(plan, settings, meta),
     ...plan.shards.flatMap((shard) => shardObjects(plan, shard, settings, meta)),
     ...monitoringObjects(settings, monitoring, meta),
@@ -302,6 +303,47 @@ function detectorIdentity(
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [
         { kind: 'ServiceAccount', name: DETECTOR_SERVICE_ACCOUNT, namespace: plan.namespace },
+      ],
+    },
+  ];
+}
+
+/** The Role (and its binding) letting the console read a tenant's webhook signing Secrets. */
+export const CONSOLE_WEBHOOKS_ROLE = 'vigie-console-webhooks';
+
+/**
+ * The console signs webhooks with keys the tenant keeps in its namespace: it may `get` those
+ * Secrets, by name, and no other. A client without webhooks gets no grant at all.
+ */
+function consoleWebhookAccess(
+  spec: ClientInput['spec'],
+  settings: OperatorSettings,
+  meta: Meta,
+): KubeObject[] {
+  const names = [...new Set(spec.alerts.webhooks.map((w) => w.secretRef))].sort();
+  if (names.length === 0) return [];
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(CONSOLE_WEBHOOKS_ROLE),
+      rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: names, verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(CONSOLE_WEBHOOKS_ROLE),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: CONSOLE_WEBHOOKS_ROLE,
+      },
+      subjects: [
+        {
+          kind: 'ServiceAccount',
+          name: settings.consoleServiceAccount.name,
+          namespace: settings.consoleServiceAccount.namespace,
+        },
       ],
     },
   ];

@@ -8,6 +8,8 @@ export interface OperatorSettings {
   readonly consoleNamespaceLabels: Readonly<Record<string, string>>;
   /** Labels of the console's pods. */
   readonly consolePodLabels: Readonly<Record<string, string>>;
+  /** The console's ServiceAccount, granted the tenant's webhook signing Secrets by name. */
+  readonly consoleServiceAccount: { readonly namespace: string; readonly name: string };
   /** The console's HTTP port, which detectors post alerts to. */
   readonly consolePort: number;
   /** Labels of the namespaces whose Prometheus may scrape detectors. */
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   metricsPort: 9464,
   consoleNamespaceLabels: { 'kubernetes.io/metadata.name': 'vigie-system' },
   consolePodLabels: { 'app.kubernetes.io/name': 'vigie-console' },
+  consoleServiceAccount: { namespace: 'vigie-system', name: 'vigie-console' },
   consolePort: 8080,
   monitoringNamespaceLabels: { 'vigie.dev/monitoring': 'true' },
   consoleUrl: 'http://vigie-console.vigie-system.svc:8080',

@@ -66,6 +66,20 @@ export const TYPES = {
     plural: 'clusterrolebindings',
     namespaced: false,
   },
+  Role: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    plural: 'roles',
+    namespaced: true,
+  },
+  RoleBinding: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    namespaced: true,
+  },
   Deployment: {
     group: 'apps',
     version: 'v1',
@@ -116,6 +130,8 @@ export type OwnedKind =
   | 'ServiceAccount'
   | 'ClusterRole'
   | 'ClusterRoleBinding'
+  | 'Role'
+  | 'RoleBinding'
   | 'ResourceQuota'
   | 'LimitRange'
   | 'NetworkPolicy'

@@ -7,7 +7,7 @@
 //
 //   node bench/operator.js [clients=1000] [idleSeconds=60]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
@@ -25,6 +25,43 @@ function deployedNodeOptions() {
     return env.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
   }
   return '';
+}
+
+/** CPU seconds of a process (user + system), from /proc; 0 when it is gone. */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds per control-plane component (the processes started in `dir`), and the operator's. */
+function cpuByComponent(dir, operatorPid) {
+  const seconds = { operator: cpuSecondsOf(operatorPid) };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`) !== dir) continue;
+      const name = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      seconds[name] = (seconds[name] ?? 0) + cpuSecondsOf(entry);
+    } catch {
+      // Gone, or not ours.
+    }
+  }
+  return seconds;
+}
+
+/** Busy and total CPU seconds of the whole machine, from /proc/stat. */
+function machineCpu() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/);
+  const values = ticks.map(Number);
+  const idle = values[3] + values[4];
+  const total = values.reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
 }
 
 const count = Number(process.argv[2] ?? 1000);
@@ -97,6 +134,8 @@ try {
   if (metricsPort === undefined) throw new Error('the operator did not start');
 
   log(`creating ${String(count)} Clients of 8 cameras`);
+  const cpuBefore = cpuByComponent(cp.dir, operator.pid);
+  const machineBefore = machineCpu();
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -128,6 +167,8 @@ try {
     await sleep(5000);
   }
   const converged = (performance.now() - started) / 1000;
+  const cpuAfter = cpuByComponent(cp.dir, operator.pid);
+  const machineAfter = machineCpu();
   log(`all Ready after ${converged.toFixed(1)} s; measuring ${String(idleSeconds)} s of idle`);
 
   // Let trailing status updates from the Deployments settle first.
@@ -150,6 +191,22 @@ try {
   console.log(`time until all Ready: ${converged.toFixed(1)} s (target < 120 s)`);
   console.log(
     `operator peak RSS: ${(peakKb / 1024).toFixed(0)} MiB (now ${(rssKb / 1024).toFixed(0)} MiB; target < 200 MB; heap in use ${(heapUsed / 1048576).toFixed(0)} MiB)`,
+  );
+  // Where the machine's CPU went until convergence: the operator shares it with the whole
+  // control plane, so this says how much of the time the operator itself can win back.
+  const spent = Object.entries(cpuAfter)
+    .map(([name, seconds]) => [name, seconds - (cpuBefore[name] ?? 0)])
+    .sort((a, b) => b[1] - a[1]);
+  const busy = machineAfter.busy - machineBefore.busy;
+  const total = machineAfter.total - machineBefore.total;
+  console.log(
+    `CPU until all Ready: machine ${String(Math.round((busy / total) * 100))}% busy (${busy.toFixed(0)} of ${total.toFixed(0)} CPU-seconds); ` +
+      spent
+        .map(
+          ([name, seconds]) =>
+            `${name} ${seconds.toFixed(0)} s (${String(Math.round((seconds / busy) * 100))}%)`,
+        )
+        .join(', '),
   );
   console.log(
     `idle API writes: ${String(after - before)} in ${String(idleSeconds)} s = ${(((after - before) * 60) / idleSeconds).toFixed(1)}/min (target 0), across ${String(reconcilesAfter - reconcilesBefore)} idle reconciles (resyncs)`,

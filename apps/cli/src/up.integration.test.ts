@@ -186,8 +186,13 @@ describe('vigie up', () => {
       await page.fill('#token', running.token);
       await page.click('button[type=submit]');
       await page.locator(`tr[data-alert-id="${alertId}"]`).click();
-      await page.waitForFunction(
-        `document.querySelector('[data-testid=snapshot]')?.naturalWidth === 1280`,
+      // Polled with evaluate: the console's CSP forbids the eval that waitForFunction uses.
+      await until('the snapshot in the browser', async () =>
+        (await page.evaluate(
+          `document.querySelector('[data-testid=snapshot]')?.naturalWidth === 1280`,
+        ))
+          ? true
+          : undefined,
       );
       const shots = process.env.VIGIE_SCREENSHOTS ?? root;
       await page.screenshot({ path: join(shots, 'vigie-up-alert.png'), fullPage: true });

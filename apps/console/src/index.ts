@@ -9,6 +9,7 @@ export {
   type JwtOptions,
 } from './auth/authenticate.js';
 export { canSee, visibleClients, type Principal, type Role } from './auth/principal.js';
+export { configReportView, refusedUpload, type StoredReport } from './client-view.js';
 export { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
 export { parseEnvelope, type Envelope } from './ingest.js';
 export { createAlertHub, type AlertHub } from './live.js';

@@ -5,7 +5,8 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClientDirectory, ClientView, ConfigReportView } from '@vigie/console';
+import type { ClientDirectory, ClientView } from '@vigie/console';
+import { configReportView, refusedUpload } from '@vigie/console';
 import type { ConfigReport } from '@vigie/config-function';
 import { generationOf } from '@vigie/config-function';
 import type { LocalClients } from './clients.js';
@@ -48,21 +49,6 @@ async function readReports(options: LocalDirectoryOptions) {
   return reports;
 }
 
-function reportView(report: ConfigReport): ConfigReportView {
-  return {
-    result: report.status === 'Accepted' ? 'accepted' : 'rejected',
-    object: report.object,
-    generation: report.generation,
-    at: report.checkedAt,
-    problems: report.problems.map((p) => ({
-      code: p.code,
-      message: p.message,
-      line: p.line,
-      column: p.column,
-    })),
-  };
-}
-
 /** Creates the directory. */
 export function createLocalDirectory(options: LocalDirectoryOptions): ClientDirectory {
   return {
@@ -74,7 +60,7 @@ export function createLocalDirectory(options: LocalDirectoryOptions): ClientDire
         const resource = resources.get(name);
         const report = reports.get(name);
         const cameras = options.supervisor.cameras(name);
-        const lastReport = report && reportView(report.report);
+        const lastReport = report && configReportView(report.report);
         const base = {
           name,
           displayName: resource?.spec.name ?? name,
@@ -83,14 +69,7 @@ export function createLocalDirectory(options: LocalDirectoryOptions): ClientDire
           cameras,
         };
         if (report?.current === true && report.report.status === 'Rejected') {
-          const count = report.report.problems.length;
-          return {
-            ...base,
-            state: 'Rejected',
-            message: `The last upload was refused (${String(count)} ${count === 1 ? 'problem' : 'problems'}). ${
-              resource ? 'The previous config keeps running.' : 'No config runs yet.'
-            }`,
-          };
+          return { ...base, ...refusedUpload(report.report, resource !== undefined) };
         }
         if (!resource) return { ...base, state: 'Progressing', message: 'Being checked.' };
         const down = cameras.filter((c) => c.state === 'Down');

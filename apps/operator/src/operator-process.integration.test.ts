@@ -160,9 +160,11 @@ describe('operator processes under the shipped RBAC', () => {
     // A client with webhooks: the operator must also be able to grant the console its keys.
     await createClient('rbac-store', 'alerts');
     await readyClient('rbac-store');
-    assert.ok(
-      await cluster.admin.get(TYPES.RoleBinding, 'vigie-console-webhooks', 'vigie-rbac-store'),
-    );
+    await eventually(`the console's webhook grant`, () =>
+      cluster.admin.get(TYPES.RoleBinding, 'vigie-console-webhooks', 'vigie-rbac-store'),
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the operator said: ${JSON.stringify(a.lines.slice(-8))}`);
+    });
     await eventually(
       'Degraded False',
       async () => (await cluster.admin.condition('rbac-store', 'Degraded'))?.status === 'False',

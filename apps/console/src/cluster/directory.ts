@@ -7,7 +7,9 @@
  */
 
 import type { ClientSpec } from '@vigie/config';
-import type { CameraHealth, ClientDirectory, ClientView, ConfigReportView } from '../ports.js';
+import type { StoredReport } from '../client-view.js';
+import { configReportView, refusedUpload } from '../client-view.js';
+import type { CameraHealth, ClientDirectory, ClientView } from '../ports.js';
 
 /** A `Client` as the API returns it. */
 export interface ClientObject {
@@ -30,42 +32,12 @@ export interface ClientObject {
   };
 }
 
-/** A config report as the function writes it (`<file>.report.json`). */
-export interface StoredReport {
-  readonly object: string;
-  readonly generation: string;
-  readonly client: string;
-  readonly status: 'Accepted' | 'Rejected';
-  readonly checkedAt: string;
-  readonly problems: readonly {
-    readonly code: string;
-    readonly message: string;
-    readonly line?: number;
-    readonly column?: number;
-  }[];
-}
-
 /** Where the directory reads from. */
 export interface ClusterSources {
   /** Every `Client`. */
   readonly clients: () => Promise<readonly ClientObject[]>;
   /** The newest report of each client file, by client name. */
   readonly reports: () => Promise<ReadonlyMap<string, StoredReport>>;
-}
-
-function reportView(report: StoredReport): ConfigReportView {
-  return {
-    result: report.status === 'Accepted' ? 'accepted' : 'rejected',
-    object: report.object,
-    generation: report.generation,
-    at: report.checkedAt,
-    problems: report.problems.map((p) => ({
-      code: p.code,
-      message: p.message,
-      ...(p.line === undefined ? {} : { line: p.line }),
-      ...(p.column === undefined ? {} : { column: p.column }),
-    })),
-  };
 }
 
 const STATES = new Set(['Up', 'Down', 'Unknown', 'Disabled']);
@@ -89,7 +61,7 @@ export function clientViewOf(
     name,
     displayName: resource?.spec.name ?? name,
     ...(resource ? { spec: resource.spec } : {}),
-    ...(report ? { lastReport: reportView(report) } : {}),
+    ...(report ? { lastReport: configReportView(report) } : {}),
     cameras,
   };
   // A refused upload newer than what runs: the previous config keeps running.
@@ -98,14 +70,7 @@ export function clientViewOf(
     report?.status === 'Rejected' &&
     (running === undefined || BigInt(report.generation) > BigInt(running))
   ) {
-    const count = report.problems.length;
-    return {
-      ...base,
-      state: 'Rejected',
-      message: `The last upload was refused (${String(count)} ${count === 1 ? 'problem' : 'problems'}). ${
-        resource ? 'The previous config keeps running.' : 'No config runs yet.'
-      }`,
-    };
+    return { ...base, ...refusedUpload(report, resource !== undefined) };
   }
   if (!resource) return { ...base, state: 'Progressing', message: 'Being checked.' };
   const condition = (type: string) => resource.status?.conditions?.find((c) => c.type === type);

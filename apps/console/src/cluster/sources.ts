@@ -9,7 +9,8 @@ import type { Storage } from '@google-cloud/storage';
 import type { SecretReader } from '../ports.js';
 import type { Sql } from '../storage/db.js';
 import { syncIngestTokenDigests } from '../storage/alerts.js';
-import type { ClientObject, StoredReport } from './directory.js';
+import type { StoredReport } from '../client-view.js';
+import type { ClientObject } from './directory.js';
 
 /** Lists every `Client` (the console needs `list` on `clients.vigie.dev`, nothing more). */
 export function kubeClients(kubeConfig: KubeConfig): () => Promise<readonly ClientObject[]> {

@@ -1,0 +1,51 @@
+/**
+ * What both directories (the cluster's and `vigie up`'s) say the same way: a config report as
+ * people see it, and the state of a client whose last upload was refused.
+ */
+
+import type { ClientView, ConfigReportView } from './ports.js';
+
+/** A config report as the config function writes it (`<file>.report.json`). */
+export interface StoredReport {
+  readonly object: string;
+  readonly generation: string;
+  readonly client: string;
+  readonly status: 'Accepted' | 'Rejected';
+  readonly checkedAt: string;
+  readonly problems: readonly {
+    readonly code: string;
+    readonly message: string;
+    readonly line?: number;
+    readonly column?: number;
+  }[];
+}
+
+/** The report as the console shows it. */
+export function configReportView(report: StoredReport): ConfigReportView {
+  return {
+    result: report.status === 'Accepted' ? 'accepted' : 'rejected',
+    object: report.object,
+    generation: report.generation,
+    at: report.checkedAt,
+    problems: report.problems.map((p) => ({
+      code: p.code,
+      message: p.message,
+      ...(p.line === undefined ? {} : { line: p.line }),
+      ...(p.column === undefined ? {} : { column: p.column }),
+    })),
+  };
+}
+
+/** The state of a client whose newest upload was refused; `running` if an older config runs. */
+export function refusedUpload(
+  report: StoredReport,
+  running: boolean,
+): Pick<ClientView, 'state' | 'message'> {
+  const count = report.problems.length;
+  return {
+    state: 'Rejected',
+    message: `The last upload was refused (${String(count)} ${count === 1 ? 'problem' : 'problems'}). ${
+      running ? 'The previous config keeps running.' : 'No config runs yet.'
+    }`,
+  };
+}

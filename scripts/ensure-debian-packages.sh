@@ -2,7 +2,8 @@
 # Installs the Debian packages that Vigie's tests use, when they are missing: xmllint for the
 # XSD, ffmpeg for the detector's ingest and evidence, GStreamer's RTSP server (driven by
 # /usr/bin/python3) for the real RTSP stream the detector tests read, PostgreSQL for the
-# console's storage tests and benchmark, and Chromium for the review UI's browser tests.
+# console's storage tests and benchmark, Chromium for the review UI's browser tests, and
+# Prometheus (promtool) for the alert rules' tests.
 #
 # With "runtime", installs only what `vigie up` needs to run (ffmpeg for evidence).
 set -euo pipefail
@@ -20,6 +21,7 @@ wanted=(
   gstreamer1.0-plugins-bad
   postgresql
   chromium
+  prometheus
 )
 fi
 

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// Regenerates every file derived from the client config schema. With --check, writes nothing
-// and exits 1 when a committed file is stale, so CI catches a schema change without its outputs.
+// Regenerates every derived file: what the client config schema gives (types, XSD, CRD, docs)
+// and the monitoring objects built from the one alert rule file. With --check, writes nothing
+// and exits 1 when a committed file is stale, so CI catches a source change without its outputs.
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatedFiles } from '@vigie/config/generate';
+import { monitoringFiles } from './monitoring.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 const stale = [];
-for (const [path, content] of Object.entries(generatedFiles())) {
+const files = { ...generatedFiles(), ...monitoringFiles(root) };
+for (const [path, content] of Object.entries(files)) {
   const file = join(root, path);
   const current = await readFile(file, 'utf8').catch(() => undefined);
   if (current === content) continue;

@@ -276,6 +276,9 @@ describe('vigie-console in production shape', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${String(ports.metrics)}/metrics`)).text();
     assert.match(metrics, /vigie_console_ingested_total\{kind="alert",result="stored"\} 1/);
     assert.match(metrics, /vigie_console_http_requests_total/);
+    // The refused upload is a metric too, for the ConfigRejected alert rule.
+    assert.match(metrics, /vigie_console_client_state\{client="newshop",state="Rejected"\} 1/);
+    assert.match(metrics, /vigie_console_client_state\{client="acme",state="Degraded"\} 1/);
     assert.equal((await api('/metrics')).status, 404);
   });
 

@@ -13,16 +13,24 @@ export interface ConsoleMetrics {
   readonly notifications: Counter<'kind' | 'result'>;
   /** Set from the notifier's backlog at each scrape. */
   readonly notificationsPending: Gauge;
+  /** Each client's state (Ready, Progressing, Degraded, Rejected), read at each scrape. */
+  readonly clientState: Gauge<'client' | 'state'>;
 }
+
+const CLIENT_STATES = ['Ready', 'Progressing', 'Degraded', 'Rejected'] as const;
 
 /**
  * Creates the metrics; `defaults` adds the process metrics (off in tests), `pending` reads the
  * notification backlog at each scrape.
  */
 export function createConsoleMetrics(
-  options: { defaults?: boolean; pending?: () => Promise<number> } = {},
+  options: {
+    defaults?: boolean;
+    pending?: () => Promise<number>;
+    clients?: () => Promise<readonly { name: string; state: string }[]>;
+  } = {},
 ): ConsoleMetrics {
-  const { pending } = options;
+  const { pending, clients } = options;
   const registry = new Registry();
   if (options.defaults === true)
     collectDefaultMetrics({ register: registry, prefix: 'vigie_console_' });
@@ -72,6 +80,24 @@ export function createConsoleMetrics(
         ? {
             async collect(this: Gauge) {
               this.set(await pending());
+            },
+          }
+        : {}),
+    }),
+    clientState: new Gauge({
+      name: 'vigie_console_client_state',
+      help: "A client's state as the console shows it: 1 for its current state (Ready, Progressing, Degraded, Rejected: the last upload was refused), 0 for the others.",
+      labelNames: ['client', 'state'],
+      registers: [registry],
+      ...(clients
+        ? {
+            async collect(this: Gauge<'client' | 'state'>) {
+              this.reset();
+              for (const client of await clients()) {
+                for (const state of CLIENT_STATES) {
+                  this.set({ client: client.name, state }, client.state === state ? 1 : 0);
+                }
+              }
             },
           }
         : {}),

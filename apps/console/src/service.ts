@@ -42,6 +42,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
   const metrics = createConsoleMetrics({
     defaults: true,
     pending: () => notifier.backlog(),
+    clients: () => options.directory.list(),
   });
   const notifier: Notifier = createNotifier({
     sql: options.sql,

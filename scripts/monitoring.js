@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { DASHBOARDS, grafanaDashboard } from './dashboards.js';
 
 const SOURCE = 'deploy/monitoring/rules/vigie.rules.yaml';
 const LABELS = { 'app.kubernetes.io/name': 'vigie-alerts', 'app.kubernetes.io/part-of': 'vigie' };
@@ -16,11 +17,39 @@ function header(kind) {
   ].join('\n');
 }
 
-/** The generated files, by path, from the rule file under `root`. */
+/** Each dashboard as JSON, and all of them as ConfigMaps for Grafana's sidecar. */
+function dashboardFiles() {
+  const files = {};
+  const configMaps = [];
+  for (const definition of DASHBOARDS) {
+    const json = `${JSON.stringify(grafanaDashboard(definition), null, 2)}\n`;
+    files[`deploy/monitoring/grafana/dashboards/${definition.uid}.json`] = json;
+    configMaps.push(
+      stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: `${definition.uid}-dashboard`,
+          namespace: 'vigie-system',
+          labels: { ...LABELS, 'app.kubernetes.io/name': definition.uid, grafana_dashboard: '1' },
+        },
+        data: { [`${definition.uid}.json`]: json },
+      }),
+    );
+  }
+  files['deploy/monitoring/grafana/dashboards.yaml'] =
+    `# GENERATED from scripts/dashboards.js by \`npm run generate\`: edit the source, not this file.\n` +
+    '# Grafana\'s dashboard sidecar loads every ConfigMap labelled grafana_dashboard: "1".\n' +
+    configMaps.join('---\n');
+  return files;
+}
+
+/** The generated files, by path, from the rule file under `root` and the dashboards. */
 export function monitoringFiles(root) {
   const { groups } = parse(readFileSync(join(root, SOURCE), 'utf8'));
   const options = { lineWidth: 0 };
   return {
+    ...dashboardFiles(),
     // ClusterRules, not Rules: detectors live in each tenant's namespace, and a namespaced
     // Rules object only sees its own namespace's series.
     'deploy/monitoring/gmp/rules.yaml':

@@ -32,8 +32,7 @@ export function createConsoleMetrics(
 ): ConsoleMetrics {
   const { pending, clients } = options;
   const registry = new Registry();
-  if (options.defaults === true)
-    collectDefaultMetrics({ register: registry, prefix: 'vigie_console_' });
+  if (options.defaults === true) collectDefaultMetrics({ register: registry });
   return {
     registry,
     requests: new Counter({

@@ -33,6 +33,7 @@ const MANIFEST_DIRS = [
   'deploy/rbac',
   'deploy/monitoring/gmp',
   'deploy/monitoring/prometheus-operator',
+  'deploy/monitoring/grafana',
 ];
 
 interface Manifest {

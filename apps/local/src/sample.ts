@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { renderScenario } from '@vigie/simulator';
+import { renderScenario, SCENE_ZONES } from '@vigie/simulator';
 import type { PoseFrame } from '@vigie/vision';
 import { formatPoseLine } from '@vigie/vision';
 
@@ -34,12 +34,12 @@ export function chainScenes(names: readonly string[], seed = 7): PoseFrame[] {
   return frames;
 }
 
+/** The scenes' zones, as config XML: the recordings are rendered in exactly these. */
 const ZONES = `      <zones>
-        <zone id="cosmetics" type="shelf" name="Cosmetics shelf" points="0.02,0.12 0.24,0.12 0.24,0.52 0.02,0.52"/>
-        <zone id="perfume" type="high-value" name="Perfume counter" points="0.40,0.10 0.60,0.10 0.60,0.38 0.40,0.38"/>
-        <zone id="tills" type="checkout" name="Tills" points="0.68,0.55 0.92,0.55 0.92,0.80 0.68,0.80"/>
-        <zone id="door" type="exit" name="Main door" points="0.36,0.90 0.64,0.90 0.64,1 0.36,1"/>
-        <zone id="stockroom" type="restricted" name="Stock room" points="0.86,0.18 1,0.18 1,0.50 0.86,0.50"/>
+${SCENE_ZONES.map(
+  (z) =>
+    `        <zone id="${z.id}" type="${z.type}" name="${z.name}" points="${z.points.map(([x, y]) => `${String(x)},${String(y)}`).join(' ')}"/>`,
+).join('\n')}
       </zones>`;
 
 /** The sample config, with its cameras reading the recordings in `footageDir`. */

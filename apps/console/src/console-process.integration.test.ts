@@ -12,7 +12,6 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Storage } from '@google-cloud/storage';
@@ -24,7 +23,14 @@ import {
 } from '@kubernetes/client-node';
 import { buildClientCrd, CLIENT_SCHEMA, parseClientConfig, toClientResource } from '@vigie/config';
 import type { ControlPlane, FakeGcs } from '@vigie/testenv';
-import { installCrd, repoRoot, startControlPlane, startFakeGcs, toolsBinDir } from '@vigie/testenv';
+import {
+  freePort,
+  installCrd,
+  repoRoot,
+  startControlPlane,
+  startFakeGcs,
+  toolsBinDir,
+} from '@vigie/testenv';
 import type { Postgres } from '@vigie/testpg';
 import { startPostgres } from '@vigie/testpg';
 import { parseAllDocuments } from 'yaml';
@@ -43,17 +49,6 @@ let output = '';
 const ports = { api: 0, metrics: 0 };
 const ingestToken = secret();
 let adminToken = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 240; i++) {

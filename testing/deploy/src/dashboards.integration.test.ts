@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,7 +26,7 @@ import {
   TYPES,
 } from '@vigie/operator';
 import type { ControlPlane } from '@vigie/testenv';
-import { installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
+import { freePort, installCrd, repoRoot, startControlPlane, toolsBinDir } from '@vigie/testenv';
 import { stringify } from 'yaml';
 
 interface Dashboard {
@@ -48,17 +47,6 @@ let prometheusUrl = '';
 let prometheusLog = '';
 /** The namespace label the detectors' scrape gives, as a PodMonitoring would. */
 const NAMESPACE = 'vigie-demo-store';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 async function until<T>(
   what: string,

@@ -23,11 +23,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { freePort } from '@vigie/testenv';
 
 const run = promisify(execFile);
 
@@ -302,18 +302,6 @@ function outputOf(error: unknown): string {
     .filter((s): s is string => typeof s === 'string' && s.trim() !== '')
     .join('\n')
     .trim();
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no free port');
-  return address.port;
 }
 
 /** Ends a server at once and removes its folder, synchronously, for exit hooks. */

@@ -5,6 +5,7 @@ export {
   type ControlPlane,
   type ControlPlaneOptions,
 } from './control-plane.js';
+export { freePort } from './ports.js';
 export { repoRoot } from './repo.js';
 export { startFakeGcs, type FakeGcs } from './fake-gcs.js';
 export { installCrd } from './crd.js';

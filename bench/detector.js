@@ -106,10 +106,10 @@ try {
   // 1. Bare inference.
   const engine = await loadMoveNetEngine();
   const { pixels } = await moveNetInput(frame, 256);
-  for (let i = 0; i < 5; i++) await engine.run(pixels.slice(), 256);
+  for (let i = 0; i < 5; i++) await engine.run(pixels.slice(), 256, 256);
   const runs = 30;
   let started = performance.now();
-  for (let i = 0; i < runs; i++) await engine.run(pixels.slice(), 256);
+  for (let i = 0; i < runs; i++) await engine.run(pixels.slice(), 256, 256);
   const inferenceMs = (performance.now() - started) / runs;
   engine.dispose();
   const bareRate = 1000 / inferenceMs;

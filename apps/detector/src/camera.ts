@@ -8,15 +8,17 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
-import type { Alert, CameraAnalyzer, PersonPose } from '@vigie/vision';
+import type { Alert, CameraAnalyzer, FrameAnalysis, PersonPose } from '@vigie/vision';
 import { createCameraAnalyzer } from '@vigie/vision';
-import type { EvidenceRecorder } from './evidence.js';
+import type { EvidenceRecorder, Sightings } from './evidence.js';
 import { createEvidenceRecorder } from './evidence.js';
 import type { CameraStream, TimedFrame } from './ingest.js';
 import { openStream } from './ingest.js';
 import type { DetectorMetrics } from './metrics.js';
 import type { PoseModel, RgbFrame } from './models/model.js';
 import type { Outbox } from './outbox.js';
+import { analyseFrame, createPerception } from './perception.js';
+import { DEFAULT_REGION_SETTINGS } from './regions.js';
 import { scheduleActive } from './schedule.js';
 import {
   analysisSize,
@@ -219,13 +221,21 @@ export function startCamera(ctx: CameraContext): CameraRunner {
       height: frame.height,
       persons,
     });
+    await keep(frame, analysis, { persons, others: analyzer.trackBoxes });
+  }
+
+  async function keep(
+    frame: TimedFrame,
+    analysis: FrameAnalysis,
+    sightings: Sightings,
+  ): Promise<void> {
     metrics.stageSeconds.observe({ stage: 'tracking' }, analysis.trackingSeconds);
     metrics.stageSeconds.observe({ stage: 'rules' }, analysis.rulesSeconds);
     metrics.activeTracks.set(labels, analyzer.activeTracks);
     metrics.framesAnalysed.inc(labels);
     framesAnalysed++;
     const started = performance.now();
-    const shown = await recorder.add(frame, persons);
+    const shown = await recorder.add(frame, sightings);
     metrics.stageSeconds.observe({ stage: 'evidence' }, (performance.now() - started) / 1000);
     for (const alert of analysis.alerts) {
       const person = analysis.tracks.find((t) => t.id === alert.trackId)?.pose;
@@ -310,6 +320,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     }
     if (aborted()) return;
     clearError();
+    const perception = createPerception({ model, regions: DEFAULT_REGION_SETTINGS });
     stream = openStream({
       url,
       fps: camera.analysis.fps,
@@ -337,11 +348,11 @@ export function startCamera(ctx: CameraContext): CameraRunner {
       },
       onFrame: (frame) => {
         if (!sawFrame(frame)) return Promise.resolve();
-        // Inference of this frame starts now, while the previous frame's rules and evidence
-        // finish; the analysis itself stays in frame order.
-        const detecting = model.detect(frame);
+        // Frames are perceived one after another: each one's search follows the tracks of the
+        // frames before it, exactly as `vigie poses` does on a file.
         const done = analysisChain.then(async () => {
-          await analyse(frame, await detecting);
+          const result = await analyseFrame(perception, analyzer, frame);
+          await keep(frame, result.analysis, result.sightings);
         });
         analysisChain = done.catch((e: unknown) => {
           log('WARNING', 'frame not analysed', { camera: camera.id, error: String(e) });

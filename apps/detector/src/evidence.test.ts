@@ -63,7 +63,7 @@ describe('evidence', () => {
 
   it('hides faces in every kept frame, and leaves the rest of the picture alone', async () => {
     const recorder = createEvidenceRecorder({ clipSeconds: 4, blurFaces: true });
-    const shown = await recorder.add({ ...frame, t: 100 }, persons);
+    const shown = await recorder.add({ ...frame, t: 100 }, { persons });
     for (const person of persons) {
       const head = headRegion(person);
       assert.ok(detail(shown, head) < detail(frame, head) / 2, 'the face lost its detail');
@@ -84,7 +84,7 @@ describe('evidence', () => {
     const recorder = createEvidenceRecorder({ clipSeconds: 3, blurFaces: true });
     let shown: RgbFrame = frame;
     for (let i = 0; i < 25; i++)
-      shown = await recorder.add({ ...frame, t: 100 + i * 0.2 }, persons);
+      shown = await recorder.add({ ...frame, t: 100 + i * 0.2 }, { persons });
     const person = persons[1];
     assert.ok(person);
     const zone: PixelZone = {

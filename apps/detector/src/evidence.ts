@@ -48,16 +48,61 @@ export function headRegion(person: PersonPose): Box {
   return [cx - half, cy - half * 1.15, cx + half, cy + half * 1.3];
 }
 
-/** Pixelates regions of a frame in place, in blocks of about a sixth of each region. */
-export function pixelate(frame: RgbFrame, regions: readonly Box[]): void {
+/** A part of a frame to pixelate, and the size of its cells in pixels. */
+export interface HiddenRegion {
+  readonly box: Box;
+  readonly cell: number;
+}
+
+/** What a frame shows of people, for hiding their heads. */
+export interface Sightings {
+  /** The persons the model found, with their keypoints. */
+  readonly persons: readonly PersonPose[];
+  /** Other boxes that may hold a person: where tracks are, and what moved. */
+  readonly others?: readonly Box[];
+}
+
+/**
+ * The head band of a box that may hold a standing person: the top quarter and a margin, as wide
+ * as the box and a little more, with cells of 6% of the box's height (a head is about 13%).
+ */
+function headBand(box: Box): HiddenRegion {
+  const w = box[2] - box[0];
+  const h = box[3] - box[1];
+  return {
+    box: [box[0] - 0.1 * w, box[1] - 0.08 * h, box[2] + 0.1 * w, box[1] + 0.25 * h],
+    cell: Math.max(4, Math.ceil(0.06 * h)),
+  };
+}
+
+/**
+ * Where to pixelate a frame so that no face shows, whether or not the pose model found the
+ * person: each person's head from the keypoints, and the head band of every person box, track
+ * box and moving shape. Faces under a high camera are a few pixels wide, too small for a face
+ * detector, so heads are covered from where people are, never looked for.
+ */
+export function hiddenRegions(sightings: Sightings): HiddenRegion[] {
+  const regions: HiddenRegion[] = [];
+  for (const person of sightings.persons) {
+    const head = headRegion(person);
+    regions.push({ box: head, cell: Math.max(4, Math.ceil((head[3] - head[1]) / 4)) });
+    regions.push(headBand(person.box));
+  }
+  for (const box of sightings.others ?? []) regions.push(headBand(box));
+  return regions;
+}
+
+/** Pixelates regions of a frame in place, each in cells of its own size. */
+export function pixelate(frame: RgbFrame, regions: readonly HiddenRegion[]): void {
   const { data, width, height } = frame;
-  for (const [rx1, ry1, rx2, ry2] of regions) {
+  for (const { box, cell } of regions) {
+    const [rx1, ry1, rx2, ry2] = box;
     const x1 = Math.max(0, Math.floor(rx1));
     const y1 = Math.max(0, Math.floor(ry1));
     const x2 = Math.min(width, Math.ceil(rx2));
     const y2 = Math.min(height, Math.ceil(ry2));
     if (x2 <= x1 || y2 <= y1) continue;
-    const block = Math.max(4, Math.round(Math.max(x2 - x1, y2 - y1) / 6));
+    const block = Math.max(2, Math.round(cell));
     for (let by = y1; by < y2; by += block) {
       for (let bx = x1; bx < x2; bx += block) {
         const ex = Math.min(x2, bx + block);
@@ -157,9 +202,9 @@ export interface EvidenceOptions {
 export interface EvidenceRecorder {
   /**
    * Keeps a frame for clips, faces hidden first. Call it for every analysed frame, in order,
-   * with the persons found in it. Returns the frame as it may be shown (faces hidden).
+   * with what was seen of people in it. Returns the frame as it may be shown (faces hidden).
    */
-  add(frame: TimedFrame, persons: readonly PersonPose[]): Promise<RgbFrame>;
+  add(frame: TimedFrame, sightings: Sightings): Promise<RgbFrame>;
   /** A JPEG of a shown frame with the alert drawn on it. */
   snapshot(
     frame: RgbFrame,
@@ -187,11 +232,12 @@ export function createEvidenceRecorder(options: EvidenceOptions): EvidenceRecord
     get size() {
       return ring.length;
     },
-    async add(frame, persons) {
+    async add(frame, sightings) {
       let shown: RgbFrame = frame;
-      if (options.blurFaces && persons.length > 0) {
+      const regions = options.blurFaces ? hiddenRegions(sightings) : [];
+      if (regions.length > 0) {
         shown = { data: new Uint8Array(frame.data), width: frame.width, height: frame.height };
-        pixelate(shown, persons.map(headRegion));
+        pixelate(shown, regions);
       }
       const width = Math.min(clipWidth, frame.width);
       // Even sizes, as H.264 wants.

@@ -2,8 +2,13 @@
 export { DetectorError, startDetector } from './detector.js';
 export type { Detector, DetectorOptions, DetectorStatus } from './detector.js';
 export type { CameraStatus } from './camera.js';
-export { createEvidenceRecorder, headRegion, pixelate } from './evidence.js';
-export type { EvidenceRecorder } from './evidence.js';
+export { createEvidenceRecorder, headRegion, hiddenRegions, pixelate } from './evidence.js';
+export type { EvidenceRecorder, HiddenRegion, Sightings } from './evidence.js';
+export { analyseVideoFile, fileAnalysisSize } from './file-analysis.js';
+export type { AnalysedFileFrame, FileAnalysisOptions } from './file-analysis.js';
+export { DEFAULT_REGION_SETTINGS, planRegions } from './regions.js';
+export type { Region, RegionSettings } from './regions.js';
+export { createPerception } from './perception.js';
 export { openStream } from './ingest.js';
 export type { CameraStream, StreamOptions, TimedFrame } from './ingest.js';
 export type { PoseModel, RgbFrame } from './models/model.js';

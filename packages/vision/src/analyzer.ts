@@ -72,6 +72,8 @@ export interface CameraAnalyzer {
   zonesFor(width: number, height: number): readonly PixelZone[];
   /** Confirmed tracks, seen or briefly lost. */
   readonly activeTracks: number;
+  /** Where every track is expected, as of the last frame: where the model must look next. */
+  readonly trackBoxes: readonly Box[];
 }
 
 /** Options of {@link createCameraAnalyzer}. */
@@ -128,6 +130,9 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
   return {
     get activeTracks() {
       return tracker.size;
+    },
+    get trackBoxes() {
+      return tracker.boxes;
     },
     zonesFor,
     reconfigure(next) {

@@ -64,6 +64,11 @@ export interface Tracker {
   update(t: number, detections: readonly PersonPose[]): TrackUpdate;
   /** The number of confirmed tracks, seen or briefly lost. */
   readonly size: number;
+  /**
+   * Where every track (tentative, seen or lost) is expected now, as of the last update: the
+   * parts of the picture the next frame's search must cover.
+   */
+  readonly boxes: readonly Box[];
 }
 
 // One coordinate (centre x, centre y, width or height) of a box with its velocity, as a 2-state
@@ -220,6 +225,9 @@ export function createTracker(options: Partial<TrackerOptions> = {}): Tracker {
   return {
     get size() {
       return states.filter((s) => s.status !== 'tentative').length;
+    },
+    get boxes() {
+      return states.map(toBox);
     },
     update(t, detections) {
       for (const s of states) predict(s, t);

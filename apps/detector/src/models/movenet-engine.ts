@@ -18,7 +18,8 @@ export type MoveNetRows = number[][];
 
 /** A loaded MoveNet graph. */
 export interface MoveNetEngine {
-  run(pixels: Int32Array, size: number): Promise<MoveNetRows>;
+  /** Runs the graph on `width` × `height` RGB pixels; both must be multiples of 32. */
+  run(pixels: Int32Array, width: number, height: number): Promise<MoveNetRows>;
   dispose(): void;
 }
 
@@ -60,8 +61,8 @@ export async function loadMoveNetEngine(): Promise<MoveNetEngine> {
     }),
   );
   return {
-    async run(pixels, size) {
-      const input = tf.tensor4d(pixels, [1, size, size, 3], 'int32');
+    async run(pixels, width, height) {
+      const input = tf.tensor4d(pixels, [1, height, width, 3], 'int32');
       try {
         const output = model.execute(input) as tf.Tensor;
         try {

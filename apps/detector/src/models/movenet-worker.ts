@@ -7,7 +7,8 @@ import { loadMoveNetEngine } from './movenet-engine.js';
 export interface WorkerRequest {
   readonly id: number;
   readonly pixels: Int32Array;
-  readonly size: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** A reply to the pool. */
@@ -26,7 +27,7 @@ if (port) {
     (engine) => {
       port.on('message', (request: WorkerRequest) => {
         const started = performance.now();
-        engine.run(request.pixels, request.size).then(
+        engine.run(request.pixels, request.width, request.height).then(
           (rows) => {
             post({ id: request.id, rows, ms: performance.now() - started });
           },

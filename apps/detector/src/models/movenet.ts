@@ -8,8 +8,8 @@
 
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
-import type { Keypoint, PersonPose } from '@vigie/vision';
-import type { Letterbox, PoseModel, RgbFrame } from './model.js';
+import type { Box, Keypoint, PersonPose } from '@vigie/vision';
+import type { Letterbox, ModelRegion, PoseModel, RgbFrame } from './model.js';
 import { fromInput, letterbox } from './model.js';
 import type { MoveNetRows } from './movenet-engine.js';
 import { loadMoveNetEngine } from './movenet-engine.js';
@@ -43,6 +43,57 @@ export async function moveNetInput(
   return { pixels: Int32Array.from(resized), box };
 }
 
+/**
+ * A region of a frame scaled to MoveNet's int32 input. The region's shape is the input's (see
+ * `planRegions`), so the scaling keeps people's proportions.
+ */
+export async function moveNetRegionInput(
+  frame: RgbFrame,
+  region: ModelRegion,
+): Promise<{ pixels: Int32Array; crop: Box }> {
+  const x1 = Math.max(0, Math.floor(region.box[0]));
+  const y1 = Math.max(0, Math.floor(region.box[1]));
+  const x2 = Math.min(frame.width, Math.ceil(region.box[2]));
+  const y2 = Math.min(frame.height, Math.ceil(region.box[3]));
+  const resized = await sharp(frame.data, {
+    raw: { width: frame.width, height: frame.height, channels: 3 },
+  })
+    .extract({ left: x1, top: y1, width: Math.max(1, x2 - x1), height: Math.max(1, y2 - y1) })
+    .resize(region.inputWidth, region.inputHeight, { fit: 'fill', kernel: 'linear' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return { pixels: Int32Array.from(resized), crop: [x1, y1, x2, y2] };
+}
+
+/** Turns MoveNet's rows for a region into persons in the frame's pixels. */
+export function moveNetRegionPersons(rows: MoveNetRows, crop: Box, minScore: number): PersonPose[] {
+  const [cx, cy] = [crop[0], crop[1]];
+  const w = crop[2] - crop[0];
+  const h = crop[3] - crop[1];
+  const persons: PersonPose[] = [];
+  for (const row of rows) {
+    const score = row[55] ?? 0;
+    if (score < minScore) continue;
+    const keypoints: Keypoint[] = [];
+    for (let k = 0; k < 17; k++) {
+      keypoints.push([
+        cx + (row[k * 3 + 1] ?? 0) * w,
+        cy + (row[k * 3] ?? 0) * h,
+        row[k * 3 + 2] ?? 0,
+      ]);
+    }
+    const box: Box = [
+      cx + (row[52] ?? 0) * w,
+      cy + (row[51] ?? 0) * h,
+      cx + (row[54] ?? 0) * w,
+      cy + (row[53] ?? 0) * h,
+    ];
+    persons.push({ box, score, keypoints });
+  }
+  return persons;
+}
+
 /** Turns MoveNet's rows into persons in the frame's pixels. */
 export function moveNetPersons(rows: MoveNetRows, box: Letterbox, minScore: number): PersonPose[] {
   const size = box.size;
@@ -64,7 +115,7 @@ export function moveNetPersons(rows: MoveNetRows, box: Letterbox, minScore: numb
 }
 
 interface Runner {
-  run(pixels: Int32Array, size: number): Promise<MoveNetRows>;
+  run(pixels: Int32Array, width: number, height: number): Promise<MoveNetRows>;
   dispose(): void;
 }
 
@@ -118,13 +169,13 @@ async function workerPool(
     }),
   );
   return {
-    run(pixels, size) {
+    run(pixels, width, height) {
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
       slot.busy++;
       const id = nextId++;
       return new Promise<MoveNetRows>((resolve, reject) => {
         pending.set(id, { resolve, reject, slot });
-        const request: WorkerRequest = { id, pixels, size };
+        const request: WorkerRequest = { id, pixels, width, height };
         slot.worker.postMessage(request, [pixels.buffer as ArrayBuffer]);
       });
     },
@@ -148,9 +199,9 @@ export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseM
   if (threads === 0) {
     const engine = await loadMoveNetEngine();
     runner = {
-      async run(pixels, s) {
+      async run(pixels, width, height) {
         const started = performance.now();
-        const rows = await engine.run(pixels, s);
+        const rows = await engine.run(pixels, width, height);
         options.onInference?.((performance.now() - started) / 1000);
         return rows;
       },
@@ -165,9 +216,17 @@ export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseM
     name: `movenet-multipose@${String(size)}`,
     // Measured on the photographs of the model tests: clearly visible people score 0.4 to 0.5.
     trackerScores: { highScore: 0.3, lowScore: 0.1, newTrackScore: 0.35 },
-    async detect(frame) {
-      const { pixels, box } = await moveNetInput(frame, size);
-      return moveNetPersons(await runner.run(pixels, size), box, minScore);
+    async detect(frame, region) {
+      if (!region) {
+        const { pixels, box } = await moveNetInput(frame, size);
+        return moveNetPersons(await runner.run(pixels, size, size), box, minScore);
+      }
+      const { pixels, crop } = await moveNetRegionInput(frame, region);
+      return moveNetRegionPersons(
+        await runner.run(pixels, region.inputWidth, region.inputHeight),
+        crop,
+        minScore,
+      );
     },
     dispose() {
       runner.dispose();

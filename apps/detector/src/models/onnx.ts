@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { ModelPlan } from '@vigie/plan';
 import type { PoseModel } from './model.js';
-import { letterbox } from './model.js';
+import { cropFrame, letterbox, offsetPersons } from './model.js';
 import { YOLO_POSE_ROWS, yoloPosePersons } from './yolo-pose.js';
 
 /** A custom model that cannot be used, with its stable code. */
@@ -155,40 +155,45 @@ export async function createOnnxPoseModel(
   }
   const size = plan.inputSize;
   const minScore = options.minScore ?? 0.25;
+  const detect: PoseModel['detect'] = async (frame, region) => {
+    if (region) {
+      const [dx, dy] = [Math.floor(region.box[0]), Math.floor(region.box[1])];
+      return offsetPersons(await detect(cropFrame(frame, region.box)), dx, dy);
+    }
+    const box = letterbox(frame.width, frame.height, size);
+    // Letterboxed with YOLO's grey, then planar RGB scaled to [0, 1].
+    const rgb = await sharp(frame.data, {
+      raw: { width: frame.width, height: frame.height, channels: 3 },
+    })
+      .resize(size, size, { fit: 'contain', background: { r: 114, g: 114, b: 114 } })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const planes = new Float32Array(3 * size * size);
+    for (let i = 0, n = size * size; i < n; i++) {
+      planes[i] = (rgb[i * 3] ?? 0) / 255;
+      planes[n + i] = (rgb[i * 3 + 1] ?? 0) / 255;
+      planes[2 * n + i] = (rgb[i * 3 + 2] ?? 0) / 255;
+    }
+    const input = new ort.Tensor('float32', planes, [1, 3, size, size]);
+    const results = await session.run({ [inputName]: input });
+    const output = results[outputName];
+    const dims = output?.dims ?? [];
+    if (!output || dims.length !== 3 || dims[1] !== YOLO_POSE_ROWS) {
+      throw new ModelError(
+        'VIGIE_E_MODEL_INVALID',
+        `model "${plan.id}" gives an output of shape [${dims.join(', ')}], not [1, 56, N] (yolo-pose)`,
+      );
+    }
+    return yoloPosePersons(output.data as Float32Array, dims[2] ?? 0, box, {
+      minScore,
+      maxIou: 0.5,
+    });
+  };
   return {
     name: `onnx:${plan.id}@${String(size)}`,
     trackerScores: { highScore: 0.5, lowScore: 0.1, newTrackScore: 0.6 },
-    async detect(frame) {
-      const box = letterbox(frame.width, frame.height, size);
-      // Letterboxed with YOLO's grey, then planar RGB scaled to [0, 1].
-      const rgb = await sharp(frame.data, {
-        raw: { width: frame.width, height: frame.height, channels: 3 },
-      })
-        .resize(size, size, { fit: 'contain', background: { r: 114, g: 114, b: 114 } })
-        .removeAlpha()
-        .raw()
-        .toBuffer();
-      const planes = new Float32Array(3 * size * size);
-      for (let i = 0, n = size * size; i < n; i++) {
-        planes[i] = (rgb[i * 3] ?? 0) / 255;
-        planes[n + i] = (rgb[i * 3 + 1] ?? 0) / 255;
-        planes[2 * n + i] = (rgb[i * 3 + 2] ?? 0) / 255;
-      }
-      const input = new ort.Tensor('float32', planes, [1, 3, size, size]);
-      const results = await session.run({ [inputName]: input });
-      const output = results[outputName];
-      const dims = output?.dims ?? [];
-      if (!output || dims.length !== 3 || dims[1] !== YOLO_POSE_ROWS) {
-        throw new ModelError(
-          'VIGIE_E_MODEL_INVALID',
-          `model "${plan.id}" gives an output of shape [${dims.join(', ')}], not [1, 56, N] (yolo-pose)`,
-        );
-      }
-      return yoloPosePersons(output.data as Float32Array, dims[2] ?? 0, box, {
-        minScore,
-        maxIou: 0.5,
-      });
-    },
+    detect,
     dispose() {
       void session.release();
     },

@@ -1,0 +1,163 @@
+/**
+ * Where the model looks in a frame: a pure decision from what moved, where people are tracked,
+ * and how long ago the whole picture was last searched. Inference is spent on the parts of the
+ * picture where people are, at a larger scale than the whole frame would get for the same cost,
+ * so that people 50 px tall under a high camera are still found.
+ */
+
+import type { Box } from '@vigie/vision';
+
+/** A part of the frame the model runs on, and the model input it is scaled to. */
+export interface Region {
+  /** The crop, in frame pixels; `[x1, y1, x2, y2]` with integer edges. */
+  readonly box: Box;
+  /** The model input's size; multiples of 32. */
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+}
+
+/** How a camera's inference is budgeted; see `<analysis>` in the config reference. */
+export interface RegionSettings {
+  /**
+   * The most model-input pixels one frame may use: the cost of a frame. 320 × 240 by default:
+   * about a seventh of a second of one core for MoveNet MultiPose.
+   */
+  readonly inputPixels: number;
+  /** The largest magnification of a crop; more adds cost without finding more. */
+  readonly maxScale: number;
+  /** The whole frame is searched at least this often, for people who stand still untracked. */
+  readonly fullFrameSeconds: number;
+  /** The most regions in one frame. */
+  readonly maxRegions: number;
+}
+
+/** The default budget. */
+export const DEFAULT_REGION_SETTINGS: RegionSettings = {
+  inputPixels: 320 * 240,
+  maxScale: 1,
+  fullFrameSeconds: 10,
+  maxRegions: 3,
+};
+
+/** What {@link planRegions} decides from. */
+export interface RegionInput {
+  readonly width: number;
+  readonly height: number;
+  /** Boxes around what moved in this frame. */
+  readonly motion: readonly Box[];
+  /** Boxes of the people being tracked (their last sighting). */
+  readonly tracks: readonly Box[];
+  /** Stream seconds since the whole frame was last searched; Infinity if never. */
+  readonly sinceFullFrame: number;
+  readonly settings: RegionSettings;
+}
+
+/** What {@link planRegions} decided. */
+export interface RegionPlan {
+  /** The regions to run the model on; none when nothing moves and nobody is tracked. */
+  readonly regions: readonly Region[];
+  /** Whether the regions cover the whole frame. */
+  readonly fullFrame: boolean;
+}
+
+function area(b: Box): number {
+  return Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+}
+
+function union(a: Box, b: Box): Box {
+  return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])];
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+}
+
+/**
+ * Grows a box by its own height on every side (at least 24 px): a person's whole body, arms and
+ * the next step are inside it, and a box from motion alone (often only a moving part) becomes
+ * the person.
+ */
+function grow(b: Box, width: number, height: number): Box {
+  const m = Math.max(24, 0.6 * (b[3] - b[1]));
+  return [
+    Math.max(0, b[0] - m),
+    Math.max(0, b[1] - m),
+    Math.min(width, b[2] + m),
+    Math.min(height, b[3] + m),
+  ];
+}
+
+function clusters(boxes: readonly Box[], maxRegions: number): Box[] {
+  let out = [...boxes];
+  // Overlapping boxes join; then the pair whose union wastes least joins, until few enough.
+  for (let merged = true; merged;) {
+    merged = false;
+    for (let i = 0; i < out.length && !merged; i++) {
+      for (let j = i + 1; j < out.length && !merged; j++) {
+        const a = out[i];
+        const b = out[j];
+        if (a && b && overlaps(a, b)) {
+          out = [...out.filter((_, k) => k !== i && k !== j), union(a, b)];
+          merged = true;
+        }
+      }
+    }
+  }
+  while (out.length > maxRegions) {
+    let best: { i: number; j: number; waste: number } | undefined;
+    for (let i = 0; i < out.length; i++) {
+      for (let j = i + 1; j < out.length; j++) {
+        const a = out[i];
+        const b = out[j];
+        if (!a || !b) continue;
+        const waste = area(union(a, b)) - area(a) - area(b);
+        if (!best || waste < best.waste) best = { i, j, waste };
+      }
+    }
+    if (!best) break;
+    const { i, j } = best;
+    const a = out[i];
+    const b = out[j];
+    if (!a || !b) break;
+    out = [...out.filter((_, k) => k !== i && k !== j), union(a, b)];
+  }
+  return out;
+}
+
+/** Fits a crop to a model input of multiples of 32 at `scale`, growing it to the input's shape. */
+function fit(b: Box, scale: number, width: number, height: number): Region {
+  const inputWidth = Math.max(32, Math.round(((b[2] - b[0]) * scale) / 32) * 32);
+  const inputHeight = Math.max(32, Math.round(((b[3] - b[1]) * scale) / 32) * 32);
+  const w = Math.min(width, inputWidth / scale);
+  const h = Math.min(height, inputHeight / scale);
+  const cx = (b[0] + b[2]) / 2;
+  const cy = (b[1] + b[3]) / 2;
+  const x1 = Math.round(Math.max(0, Math.min(width - w, cx - w / 2)));
+  const y1 = Math.round(Math.max(0, Math.min(height - h, cy - h / 2)));
+  return {
+    box: [x1, y1, Math.round(Math.min(width, x1 + w)), Math.round(Math.min(height, y1 + h))],
+    inputWidth,
+    inputHeight,
+  };
+}
+
+/**
+ * Decides where the model runs in this frame. The whole frame is searched when it is due (see
+ * {@link RegionSettings.fullFrameSeconds}) or when the parts of interest cover most of it;
+ * otherwise the parts where something moved or someone is tracked, grown to hold whole people
+ * and merged into at most `maxRegions` crops, share the frame's pixel budget at one scale.
+ */
+export function planRegions(input: RegionInput): RegionPlan {
+  const { width, height, settings } = input;
+  const whole: Box = [0, 0, width, height];
+  const fullScale = Math.min(settings.maxScale, Math.sqrt(settings.inputPixels / (width * height)));
+  const full: RegionPlan = { regions: [fit(whole, fullScale, width, height)], fullFrame: true };
+  if (input.sinceFullFrame >= settings.fullFrameSeconds) return full;
+  const interest = [...input.motion, ...input.tracks].map((b) => grow(b, width, height));
+  if (interest.length === 0) return { regions: [], fullFrame: false };
+  const crops = clusters(interest, settings.maxRegions);
+  const total = crops.reduce((s, b) => s + area(b), 0);
+  if (total >= 0.7 * width * height) return full;
+  const scale = Math.min(settings.maxScale, Math.sqrt(settings.inputPixels / total));
+  return { regions: crops.map((b) => fit(b, scale, width, height)), fullFrame: false };
+}

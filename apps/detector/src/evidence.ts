@@ -60,6 +60,8 @@ export interface Sightings {
   readonly persons: readonly PersonPose[];
   /** Other boxes that may hold a person: where tracks are, and what moved. */
   readonly others?: readonly Box[];
+  /** The tops of moving shapes, where heads are (see `Motion.tops`). */
+  readonly tops?: readonly Box[];
 }
 
 /**
@@ -89,6 +91,13 @@ export function hiddenRegions(sightings: Sightings): HiddenRegion[] {
     regions.push(headBand(person.box));
   }
   for (const box of sightings.others ?? []) regions.push(headBand(box));
+  for (const [x1, y1, x2, y2] of sightings.tops ?? []) {
+    const margin = 0.3 * (y2 - y1);
+    regions.push({
+      box: [x1 - margin, y1 - margin, x2 + margin, y2],
+      cell: Math.max(4, Math.ceil((y2 - y1) / 4)),
+    });
+  }
   return regions;
 }
 

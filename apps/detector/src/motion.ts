@@ -27,6 +27,11 @@ export interface Motion {
   readonly boxes: readonly Box[];
   /** The share of the picture that moved, 0 to 1. */
   readonly fraction: number;
+  /**
+   * The tops of the moving shapes, in strips 12 px wide: where a moving person's head is,
+   * even when several people move as one shape and their heads are at different heights.
+   */
+  readonly tops: readonly Box[];
 }
 
 /** A camera's motion detector; frames must come in order and keep one size. */
@@ -78,7 +83,7 @@ export function createMotionDetector(options: MotionOptions = {}): MotionDetecto
           rows: Math.floor(frame.height / CELL),
         };
         background = g;
-        return { boxes: [], fraction: 0 };
+        return { boxes: [], fraction: 0, tops: [] };
       }
       const { cols, rows } = size;
       const bg = background;
@@ -104,7 +109,8 @@ export function createMotionDetector(options: MotionOptions = {}): MotionDetecto
         const a = moving[i] ? rate / 10 : rate;
         bg[i] = (bg[i] ?? 0) * (1 - a) + (g[i] ?? 0) * a;
       }
-      return { boxes: components(moving, cols, rows, minCells), fraction: count / g.length };
+      const boxes = components(moving, cols, rows, minCells);
+      return { boxes, fraction: count / g.length, tops: silhouetteTops(moving, cols, boxes) };
     },
   };
 }
@@ -154,4 +160,33 @@ function components(moving: Uint8Array, cols: number, rows: number, minCells: nu
     if (n >= minCells) boxes.push([c1 * CELL, r1 * CELL, (c2 + 1) * CELL, (r2 + 1) * CELL]);
   }
   return boxes;
+}
+
+const STRIP_CELLS = 3;
+
+/** The top of each moving shape, strip by strip, as a box a head's height deep. */
+function silhouetteTops(moving: Uint8Array, cols: number, boxes: readonly Box[]): Box[] {
+  const tops: Box[] = [];
+  for (const [x1, y1, x2, y2] of boxes) {
+    const c1 = x1 / CELL;
+    const c2 = x2 / CELL;
+    const r1 = y1 / CELL;
+    const r2 = y2 / CELL;
+    // A head is about a seventh of a person; a shape shorter than a person still hides 16 px.
+    const depth = Math.max(16, 0.2 * (y2 - y1));
+    for (let c = c1; c < c2; c += STRIP_CELLS) {
+      let top = -1;
+      for (let r = r1; r < r2 && top < 0; r++) {
+        for (let k = c; k < Math.min(c2, c + STRIP_CELLS); k++) {
+          if (moving[r * cols + k]) {
+            top = r;
+            break;
+          }
+        }
+      }
+      if (top < 0) continue;
+      tops.push([c * CELL, top * CELL, Math.min(c2, c + STRIP_CELLS) * CELL, top * CELL + depth]);
+    }
+  }
+  return tops;
 }

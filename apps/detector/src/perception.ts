@@ -119,6 +119,7 @@ export async function analyseFrame(
     sightings: {
       persons: perceived.persons,
       others: [...analyzer.trackBoxes, ...perceived.motion.boxes],
+      tops: perceived.motion.tops,
     },
   };
 }

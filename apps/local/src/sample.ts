@@ -38,7 +38,7 @@ export function chainScenes(names: readonly string[], seed = 7): PoseFrame[] {
 const ZONES = `      <zones>
 ${SCENE_ZONES.map(
   (z) =>
-    `        <zone id="${z.id}" type="${z.type}" name="${z.name}" points="${z.points.map(([x, y]) => `${String(x)},${String(y)}`).join(' ')}"/>`,
+    `        <zone id="${z.id}" type="${z.type}" surface="${z.surface}" name="${z.name}" points="${z.points.map(([x, y]) => `${String(x)},${String(y)}`).join(' ')}"/>`,
 ).join('\n')}
       </zones>`;
 

@@ -15,6 +15,11 @@ export const SCENE_HEIGHT = 720;
 export interface SceneZone {
   readonly id: string;
   readonly type: 'shelf' | 'high-value' | 'checkout' | 'exit' | 'restricted';
+  /**
+   * What the polygon is drawn over: the shelf and the counter are drawn over the fixtures, which
+   * hide the feet of whoever stands at them, so they are `counter` zones.
+   */
+  readonly surface: 'floor' | 'counter';
   readonly name: string;
   readonly points: [number, number][];
 }
@@ -24,6 +29,7 @@ export const SCENE_ZONES: readonly SceneZone[] = [
   {
     id: 'cosmetics',
     type: 'shelf',
+    surface: 'counter',
     name: 'Cosmetics shelf',
     points: [
       [0.02, 0.12],
@@ -35,6 +41,7 @@ export const SCENE_ZONES: readonly SceneZone[] = [
   {
     id: 'perfume',
     type: 'high-value',
+    surface: 'counter',
     name: 'Perfume counter',
     points: [
       [0.4, 0.1],
@@ -46,6 +53,7 @@ export const SCENE_ZONES: readonly SceneZone[] = [
   {
     id: 'tills',
     type: 'checkout',
+    surface: 'floor',
     name: 'Tills',
     points: [
       [0.68, 0.55],
@@ -57,6 +65,7 @@ export const SCENE_ZONES: readonly SceneZone[] = [
   {
     id: 'door',
     type: 'exit',
+    surface: 'floor',
     name: 'Main door',
     points: [
       [0.36, 0.9],
@@ -68,6 +77,7 @@ export const SCENE_ZONES: readonly SceneZone[] = [
   {
     id: 'stockroom',
     type: 'restricted',
+    surface: 'floor',
     name: 'Stock room',
     points: [
       [0.86, 0.18],
@@ -91,12 +101,18 @@ export const SPOTS = {
   floor: [640, 560],
   /** In front of the cosmetics shelf. */
   cosmetics: [250, 450],
-  /** An item on the cosmetics shelf, within reach of someone at `cosmetics`. */
-  cosmeticsItem: [205, 185],
+  /**
+   * An item high on the cosmetics shelf, at the full stretch of the right arm of someone at
+   * `cosmetics`: up and to the left of their shoulder, as a reach into a shelf looks.
+   */
+  cosmeticsItem: [128, 100],
   /** In front of the perfume counter. */
   perfume: [640, 400],
-  /** A bottle on the perfume counter. */
-  perfumeItem: [585, 115],
+  /**
+   * A bottle at the back of the perfume counter, at the full stretch of the right arm of someone
+   * at `perfume`: up and across, above their left shoulder.
+   */
+  perfumeItem: [700, 82],
   /** At the tills. */
   tills: [1024, 520],
   /** Before the stock-room door. */

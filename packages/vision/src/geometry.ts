@@ -36,11 +36,19 @@ export function distance(a: Point, b: Point): number {
 /** The zone kinds that behaviour rules watch. */
 export type ZoneType = CameraPlan['zones'][number]['type'];
 
+/**
+ * What a zone's polygon is drawn over: the floor people stand on, or a counter (shelf front,
+ * display) at waist height that hides the feet of whoever stands at it.
+ */
+export type ZoneSurface = CameraPlan['zones'][number]['surface'];
+
 /** A zone in its runtime form: its outline in the frame's pixels. */
 export interface PixelZone {
   readonly id: string;
   readonly name: string;
   readonly type: ZoneType;
+  /** What the polygon is drawn over; absent means `floor`, as in the config. */
+  readonly surface?: ZoneSurface;
   readonly polygon: readonly Point[];
 }
 
@@ -54,6 +62,7 @@ export function zonesInPixels(
     id: zone.id,
     name: zone.name ?? zone.id,
     type: zone.type,
+    surface: zone.surface,
     polygon: zone.points.map(([x, y]) => [x * width, y * height] as const),
   }));
 }

@@ -16,8 +16,13 @@ export {
   footPoint,
   handAtBody,
   HANDS,
+  handSeen,
   MIN_KEYPOINT_SCORE,
   poseConfidence,
+  REACH_MIN_ELBOW_DEGREES,
+  REACH_MIN_EXTENSION,
+  REACH_MIN_LIFT_DEGREES,
+  REACH_MIN_PIXELS,
   reachedZone,
   torsoOf,
   zonesPresent,
@@ -32,6 +37,7 @@ export {
   zonesInPixels,
   type PixelZone,
   type Point,
+  type ZoneSurface,
   type ZoneType,
 } from './geometry.js';
 export {
@@ -70,6 +76,7 @@ export {
 } from './pose.js';
 export {
   INITIAL_RULE_STATE,
+  INITIAL_TAKE_STATE,
   observe,
   REACH_WINDOW_SECONDS,
   RULES,
@@ -79,6 +86,9 @@ export {
   stepLoitering,
   stepRestricted,
   stepRules,
+  stepTakes,
+  TAKE_MIN_OBSERVATIONS,
+  TAKE_MIN_SECONDS,
   type ConcealmentState,
   type EvidenceMoment,
   type ExitState,
@@ -88,6 +98,8 @@ export {
   type RestrictedState,
   type RuleName,
   type RuleSettings,
+  type Take,
+  type TakeState,
   type TrackRuleState,
   type ZoneRef,
 } from './rules.js';

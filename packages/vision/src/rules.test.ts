@@ -37,6 +37,7 @@ const SETTINGS: RuleSettings = {
 interface Moment {
   readonly present?: readonly PixelZone[];
   readonly reach?: Hand;
+  /** `unseen`: the right hand's keypoints are not visible, so neither reach nor body is known. */
   readonly atBody?: Hand | 'unseen';
 }
 
@@ -53,6 +54,7 @@ function run(timeline: readonly (readonly [seconds: number, Moment])[], settings
         pose: { box: [0, 0, 1, 1], score: 1, keypoints: [] },
         present: moment.present ?? [],
         reach: { left: undefined, right: moment.reach === 'right' ? shelf : undefined },
+        handSeen: { left: true, right: moment.atBody !== 'unseen' },
         atBody: {
           left: false,
           right: moment.atBody === 'unseen' ? undefined : moment.atBody === 'right',
@@ -83,11 +85,37 @@ describe('concealment', () => {
       f.evidence.map((e) => e.what),
       [
         'right hand reached into Lipsticks',
+        'right hand came back from Lipsticks',
         'right hand went to the body',
         'right hand stayed at the body for 1.0 s',
       ],
     );
-    assert.match(f.explanation, /reached into Lipsticks, went to the body 0\.8 s later and stayed/);
+    assert.match(f.explanation, /reached into Lipsticks, went to the body 1\.6 s later and stayed/);
+  });
+
+  it('does not fire for a wrist passing through a shelf zone in one frame', () => {
+    const firings = run([
+      [0.2, { reach: 'right' }],
+      [0.4, {}],
+      [3, { atBody: 'right' }],
+    ]);
+    assert.equal(firings.length, 0);
+  });
+
+  it('waits for the hand to come back from the shelf, riding out frames it is not seen', () => {
+    // Reaching, then unseen, then reaching again: one reach, which takes goods when the hand
+    // is seen back from the shelf, and the window for the body starts then.
+    const firings = run([
+      [0.4, { reach: 'right' }],
+      [0.4, { atBody: 'unseen' }],
+      [0.4, { reach: 'right' }],
+      [3.6, {}],
+      [1.2, { atBody: 'right' }],
+    ]);
+    assert.deepEqual(
+      firings.map((f) => [f.rule, f.strength, f.evidence[1]?.t]),
+      [['concealment', 1, 1.2]],
+    );
   });
 
   it('does not fire for a hand at the body with no reach before it, or too long after', () => {
@@ -166,6 +194,24 @@ describe('exit without payment', () => {
       firings.map((f) => [f.rule, f.zone?.id]),
       [['exit-without-payment', 'door']],
     );
+  });
+
+  it('does not fire for a wrist that passed through a shelf zone in one frame', () => {
+    const firings = run([
+      [0.2, { reach: 'right' }],
+      [2, {}],
+      [1, { present: [door] }],
+    ]);
+    assert.equal(firings.length, 0);
+  });
+
+  it('does not count goods as taken while the hand is still in the shelf', () => {
+    const firings = run([
+      [0.4, {}],
+      [3, { reach: 'right' }],
+      [1, { reach: 'right', present: [door] }],
+    ]);
+    assert.equal(firings.length, 0);
   });
 
   it('does not fire after the checkout, or without goods', () => {

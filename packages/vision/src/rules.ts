@@ -6,7 +6,7 @@
 
 import type { DetectorConfig } from '@vigie/plan';
 import type { Hand } from './body.js';
-import { handAtBody, HANDS, reachedZone, zonesPresent } from './body.js';
+import { handAtBody, handSeen, HANDS, reachedZone, zonesPresent } from './body.js';
 import type { PixelZone } from './geometry.js';
 import type { PersonPose } from './pose.js';
 
@@ -55,8 +55,13 @@ export interface Observation {
   readonly pose: PersonPose;
   /** Zones the person is in. */
   readonly present: readonly PixelZone[];
-  /** The goods zone each hand reaches into, if any. */
+  /** The goods zone each hand reaches into, if any (see {@link reachedZone}). */
   readonly reach: Readonly<Record<Hand, PixelZone | undefined>>;
+  /**
+   * Whether each hand's reach could be judged: its wrist, its shoulder and the torso are visible.
+   * A hand seen and not reaching has come back from a zone; a hand not seen may still be in it.
+   */
+  readonly handSeen: Readonly<Record<Hand, boolean>>;
   /** Whether each hand is at the body; `undefined` when its keypoints are not visible. */
   readonly atBody: Readonly<Record<Hand, boolean | undefined>>;
 }
@@ -74,6 +79,7 @@ export function observe(
     pose,
     present: zonesPresent(pose, zones),
     reach: { left: reachedZone(pose, 'left', zones), right: reachedZone(pose, 'right', zones) },
+    handSeen: { left: handSeen(pose, 'left'), right: handSeen(pose, 'right') },
     atBody: { left: handAtBody(pose, 'left'), right: handAtBody(pose, 'right') },
   };
 }
@@ -89,18 +95,87 @@ function seconds(t: number): string {
   return `${t.toFixed(1)} s`;
 }
 
-/** How long after a reach the hand may reach the body and still count as concealing. */
+/**
+ * How long after taking goods (the hand coming back from the zone) the hand may reach the body
+ * and still count as concealing.
+ */
 export const REACH_WINDOW_SECONDS = 4;
+/** How many observations in a row a reach must be seen in before the hand can take goods. */
+export const TAKE_MIN_OBSERVATIONS = 2;
+/**
+ * How long a reach must be seen for, from its first observation to its last, before the hand can
+ * take goods: two frames in a row at 5 fps, more at higher rates. A wrist crossing a goods zone
+ * for one frame (a passer-by's swinging arm, a keypoint jumping) takes nothing.
+ */
+export const TAKE_MIN_SECONDS = 0.2;
 /** How long a hand may be seen away from the body within a hold (keypoints jitter). */
-const HOLD_GAP_SECONDS = 0.5;
-/** How long a hand may go unseen within a hold (keypoints flicker, people turn). */
-const UNSEEN_GAP_SECONDS = 1;
+export const HOLD_GAP_SECONDS = 0.5;
+/** How long a hand may go unseen within a hold or a reach (keypoints flicker, people turn). */
+export const UNSEEN_GAP_SECONDS = 1;
 /** A person out of a zone for less than this has not left it. */
-const PRESENCE_GAP_SECONDS = 2;
+export const PRESENCE_GAP_SECONDS = 2;
 
-interface Reach {
+/** Goods taken: a held reach into a zone, ended by the hand coming back from it. */
+export interface Take {
+  /** When the reach was first seen. */
   readonly t: number;
+  /** When the hand was first seen back from the zone. */
+  readonly back: number;
   readonly zone: ZoneRef;
+}
+
+/** A reach in progress: one hand, one zone, observation after observation. */
+interface Reaching {
+  readonly zone: ZoneRef;
+  readonly since: number;
+  readonly last: number;
+  readonly count: number;
+}
+
+/** Each hand's reach in progress, the memory behind {@link stepTakes}. */
+export interface TakeState {
+  readonly reaching: Readonly<Record<Hand, Reaching | undefined>>;
+}
+
+/** No reach in progress. */
+export const INITIAL_TAKE_STATE: TakeState = { reaching: { left: undefined, right: undefined } };
+
+/**
+ * Taking goods: a hand reaches into the same goods zone in at least
+ * {@link TAKE_MIN_OBSERVATIONS} observations in a row spanning at least {@link TAKE_MIN_SECONDS},
+ * then is seen not reaching (the arm came back toward the body). Frames in which the hand is not
+ * seen neither end nor extend the reach, for up to {@link UNSEEN_GAP_SECONDS}. Returns, for each
+ * hand, the goods it took in this observation, if any.
+ */
+export function stepTakes(
+  state: TakeState,
+  obs: Observation,
+): { state: TakeState; taken: Record<Hand, Take | undefined> } {
+  const reaching = { ...state.reaching };
+  const taken: Record<Hand, Take | undefined> = { left: undefined, right: undefined };
+  for (const hand of HANDS) {
+    const before = reaching[hand];
+    const current = before && obs.t - before.last <= UNSEEN_GAP_SECONDS ? before : undefined;
+    const zone = obs.reach[hand];
+    if (zone) {
+      reaching[hand] =
+        current?.zone.id === zone.id
+          ? { ...current, last: obs.t, count: current.count + 1 }
+          : { zone: ref(zone), since: obs.t, last: obs.t, count: 1 };
+    } else if (!obs.handSeen[hand]) {
+      reaching[hand] = current;
+    } else {
+      if (
+        current &&
+        current.count >= TAKE_MIN_OBSERVATIONS &&
+        current.last - current.since >= TAKE_MIN_SECONDS - 1e-9
+      ) {
+        taken[hand] = { t: current.since, back: obs.t, zone: current.zone };
+      }
+      reaching[hand] = undefined;
+    }
+  }
+  return { state: { reaching }, taken };
 }
 interface Hold {
   readonly start: number;
@@ -109,24 +184,28 @@ interface Hold {
 
 /** The concealment rule's memory of one track. */
 export interface ConcealmentState {
-  readonly reach: Readonly<Record<Hand, Reach | undefined>>;
+  readonly takes: TakeState;
+  /** The goods each hand last took, while the hand may still conceal them. */
+  readonly reach: Readonly<Record<Hand, Take | undefined>>;
   readonly hold: Readonly<Record<Hand, Hold | undefined>>;
 }
 
 /**
- * Concealment: a hand reaches into a shelf or high-value zone, then goes to the body within
- * {@link REACH_WINDOW_SECONDS} and stays there for `holdSeconds`. A hold of at least half that
- * is a weaker sign (strength 0.5). Each reach fires at most once.
+ * Concealment: a hand takes goods from a shelf or high-value zone ({@link stepTakes}), then goes
+ * to the body within {@link REACH_WINDOW_SECONDS} of coming back from the zone and stays there
+ * for `holdSeconds`. A hold of at least half that is a weaker sign (strength 0.5). Each taking
+ * fires at most once.
  */
 export function stepConcealment(
   state: ConcealmentState,
   obs: Observation,
   holdSeconds: number,
 ): { state: ConcealmentState; firings: Firing[] } {
+  const takes = stepTakes(state.takes, obs);
   const reach = { ...state.reach };
   const hold = { ...state.hold };
   const firings: Firing[] = [];
-  const fire = (hand: Hand, r: Reach, h: Hold, end: number, strength: number): void => {
+  const fire = (hand: Hand, r: Take, h: Hold, end: number, strength: number): void => {
     const held = end - h.start;
     firings.push({
       rule: 'concealment',
@@ -136,6 +215,7 @@ export function stepConcealment(
       zone: r.zone,
       evidence: [
         { t: r.t, what: `${hand} hand reached into ${r.zone.name}` },
+        { t: r.back, what: `${hand} hand came back from ${r.zone.name}` },
         { t: h.start, what: `${hand} hand went to the body` },
         { t: end, what: `${hand} hand stayed at the body for ${seconds(held)}` },
       ],
@@ -148,9 +228,12 @@ export function stepConcealment(
     hold[hand] = undefined;
   };
   for (const hand of HANDS) {
-    const reached = obs.reach[hand];
-    if (reached) {
-      reach[hand] = { t: obs.t, zone: ref(reached) };
+    const took = takes.taken[hand];
+    if (took) {
+      reach[hand] = took;
+      hold[hand] = undefined;
+    }
+    if (obs.reach[hand]) {
       hold[hand] = undefined;
       continue;
     }
@@ -168,37 +251,36 @@ export function stepConcealment(
       hold[hand] = undefined;
       h = undefined;
     }
-    if (at === true && (h || obs.t - r.t <= REACH_WINDOW_SECONDS)) {
+    if (at === true && (h || obs.t - r.back <= REACH_WINDOW_SECONDS)) {
       const next = { start: h?.start ?? obs.t, last: obs.t };
       hold[hand] = next;
       if (obs.t - next.start >= holdSeconds) fire(hand, r, next, obs.t, 1);
-    } else if (!h && obs.t - r.t > REACH_WINDOW_SECONDS) {
+    } else if (!h && obs.t - r.back > REACH_WINDOW_SECONDS) {
       reach[hand] = undefined;
     }
   }
-  return { state: { reach, hold }, firings };
+  return { state: { takes: takes.state, reach, hold }, firings };
 }
 
 /** The exit-without-payment rule's memory of one track. */
 export interface ExitState {
-  /** The last time goods were taken and not yet paid for. */
-  readonly tookGoods?: Reach;
+  readonly takes: TakeState;
+  /** The last goods taken and not yet paid for. */
+  readonly tookGoods?: Take;
   readonly inExit: boolean;
 }
 
 /**
- * Exit without payment: a person whose hand reached into a goods zone enters an exit zone
- * without having stood in a checkout zone since.
+ * Exit without payment: a person who took goods from a shelf or high-value zone
+ * ({@link stepTakes}) enters an exit zone without having been in a checkout zone since.
  */
 export function stepExit(
   state: ExitState,
   obs: Observation,
 ): { state: ExitState; firings: Firing[] } {
+  const takes = stepTakes(state.takes, obs);
   let tookGoods = state.tookGoods;
-  for (const hand of HANDS) {
-    const zone = obs.reach[hand];
-    if (zone) tookGoods = { t: obs.t, zone: ref(zone) };
-  }
+  for (const hand of HANDS) tookGoods = takes.taken[hand] ?? tookGoods;
   if (obs.present.some((z) => z.type === 'checkout')) tookGoods = undefined;
   const exit = obs.present.find((z) => z.type === 'exit');
   const firings: Firing[] = [];
@@ -215,12 +297,13 @@ export function stepExit(
       ],
       explanation:
         `Took goods from ${tookGoods.zone.name}, then entered ${exit.name} ` +
-        `${seconds(obs.t - tookGoods.t)} later without passing a checkout.`,
+        `${seconds(obs.t - tookGoods.back)} later without passing a checkout.`,
     });
     tookGoods = undefined;
   }
+  const inExit = exit !== undefined;
   return {
-    state: tookGoods ? { tookGoods, inExit: exit !== undefined } : { inExit: exit !== undefined },
+    state: tookGoods ? { takes: takes.state, tookGoods, inExit } : { takes: takes.state, inExit },
     firings,
   };
 }
@@ -318,10 +401,11 @@ export interface TrackRuleState {
 /** The memory of a track no rule has seen yet. */
 export const INITIAL_RULE_STATE: TrackRuleState = {
   concealment: {
+    takes: INITIAL_TAKE_STATE,
     reach: { left: undefined, right: undefined },
     hold: { left: undefined, right: undefined },
   },
-  exit: { inExit: false },
+  exit: { takes: INITIAL_TAKE_STATE, inExit: false },
   loitering: { dwell: {} },
   restricted: { lastIn: {} },
 };

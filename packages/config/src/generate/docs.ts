@@ -33,6 +33,7 @@ export function generateReference(schema: SchemaRoot): string {
     seen.add(node.typeName);
     out.push(`## \`${xmlPath}\``, '');
     out.push(`**${node.title}.** ${node.description}`, '');
+    for (const block of node.details ?? []) out.push(block, '');
     out.push(`In the \`Client\` resource: \`${jsonPath}\`.`, '');
     const attributes = node.fields.filter((f) => f.in === 'attribute');
     if (attributes.length > 0) {

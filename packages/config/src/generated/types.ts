@@ -78,7 +78,7 @@ export interface ScheduleClosure {
 export interface Detection {
   /** Sensitivity: The suspicion score an incident needs to raise an alert: `low` alerts on strong evidence only, `high` also on weaker signs. Default: `medium`. */
   readonly sensitivity: 'low' | 'medium' | 'high';
-  /** Concealment rule: A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there. */
+  /** Concealment rule: A hand takes goods from a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there. */
   readonly concealment: ConcealmentRule;
   /** Exit without payment rule: A person who took goods from a shelf leaves through an exit zone without passing a checkout zone. */
   readonly exitWithoutPayment: ExitWithoutPaymentRule;
@@ -89,7 +89,7 @@ export interface Detection {
 }
 
 /**
- * Concealment rule: A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.
+ * Concealment rule: A hand takes goods from a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.
  */
 export interface ConcealmentRule {
   /** Enabled: Whether this rule runs. Default: `true`. */
@@ -202,6 +202,8 @@ export interface Zone {
   readonly id: string;
   /** Type: `shelf` and `high-value` hold goods, `checkout` is where people pay, `exit` is a way out, `restricted` is off-limits to customers. */
   readonly type: 'shelf' | 'high-value' | 'checkout' | 'exit' | 'restricted';
+  /** Drawn over: What the polygon is drawn over, which decides the body point that puts a person in the zone. `floor`: the floor people stand on; a person is in the zone when their feet are (the point between the ankles, else the bottom centre of their box). `counter`: a counter, shelf front or display drawn at waist height, which hides the feet of whoever stands at it; a person is in the zone when their feet or their hips (the midpoint of the two hip keypoints) are. Default: `floor`. */
+  readonly surface: 'floor' | 'counter';
   /** Name: A name for people, shown in alerts. */
   readonly name?: string;
   /** Polygon: The zone's outline in normalised frame coordinates. */

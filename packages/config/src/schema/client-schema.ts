@@ -7,6 +7,7 @@
 import { dateCodec, daysCodec, pointsCodec } from './codecs.js';
 import type {
   AttributeField,
+  Doc,
   ElementField,
   ObjectNode,
   Scalar,
@@ -194,16 +195,20 @@ const schedule = defineObject({
   ],
 });
 
-const ruleToggle = (
-  typeName: string,
-  title: string,
-  description: string,
-  extra: AttributeField[] = [],
-) =>
+/** What a behaviour rule's object is made of: its documentation and its own settings. */
+interface RuleToggle extends Doc {
+  readonly typeName: string;
+  /** The rule's exact semantics, for the reference docs. */
+  readonly details: readonly string[];
+  readonly extra?: readonly AttributeField[];
+}
+
+const ruleToggle = ({ typeName, title, description, details, extra = [] }: RuleToggle) =>
   defineObject({
     typeName,
     title,
     description,
+    details,
     fields: [
       attr('enabled', bool, {
         title: 'Enabled',
@@ -241,10 +246,27 @@ function section(
 
 const rule = (key: string, object: ObjectNode) => section(key, object, 'defaulted');
 
+/**
+ * The terms every rule is stated in. The numbers are those of `packages/vision` (`body.ts`,
+ * `rules.ts`); a test there fails when this text and the code disagree.
+ */
+const RULE_TERMS: readonly string[] = [
+  'Rules judge each tracked person once per analysed frame (an *observation*), from the 17 pose keypoints. These terms are the same for every rule:',
+  [
+    '- **Visible keypoint**: a keypoint scored at least 0.3. A keypoint the model misses for a few frames is carried over from the same track, moved with its box and with a fading score.',
+    "- **Torso length**: the distance from the shoulders' midpoint to the hips' midpoint, the person's own unit of length; it needs both shoulders and both hips visible. Thresholds in torso lengths hold near the camera and far from it.",
+    "- **In a zone**: judged by the point the zone's `surface` names: the feet (the midpoint of the ankles, else the bottom centre of the person's box) for `floor` zones, the feet or the hips' midpoint for `counter` zones. A person out of a zone for less than 2 s has not left it.",
+    '- **Reach**: a hand extended into a `shelf` or `high-value` zone. Its wrist, its shoulder and the torso are visible; the wrist is inside the zone and outside the torso (the quadrilateral of shoulders and hips); the wrist is at least 0.6 torso lengths and at least 12 pixels from its shoulder; the arm is lifted at least 60° from hanging (the angle between the shoulder-to-wrist line and the line from the shoulders down to the hips); and the elbow, when visible, is open by at least 100° (180° is straight). So a hand hanging or swinging at the side, or held at the chest, is not a reach, even over a zone.',
+    '- **Taking goods**: a reach into the same zone seen in at least 2 observations in a row, at least 0.2 s apart from first to last (two frames in a row at 5 fps), then the same hand seen not reaching (the arm came back toward the body). Observations in which the hand is not visible neither end nor extend a reach, for up to 1 s. A wrist crossing a goods zone in one frame takes nothing.',
+    "- **Hand at the body**: the wrist is over the lower torso or the hip pockets (sideways, within the hips' half-width plus 0.12 torso lengths of the hips' midpoint; vertically, from 0.45 torso lengths above the hips' midpoint to 0.3 below it) and the elbow is bent (under 155°); unknown while the elbow is not visible.",
+  ].join('\n'),
+];
+
 const detection = defineObject({
   typeName: 'Detection',
   title: 'Detection',
   description: 'How sensitive detection is, and which behaviour rules run.',
+  details: RULE_TERMS,
   fields: [
     attr('sensitivity', sensitivity, {
       title: 'Sensitivity',
@@ -254,11 +276,15 @@ const detection = defineObject({
     }),
     rule(
       'concealment',
-      ruleToggle(
-        'ConcealmentRule',
-        'Concealment rule',
-        'A hand reaches into a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.',
-        [
+      ruleToggle({
+        typeName: 'ConcealmentRule',
+        title: 'Concealment rule',
+        description:
+          'A hand takes goods from a shelf or high-value zone, then goes to the body (pocket, waistband, bag) and stays there.',
+        details: [
+          'Fires when a hand *takes goods* (see Detection), then the same hand is *at the body* within 4 s of coming back from the zone, and stays there for the hold time. Within a hold, the hand may be seen away from the body for up to 0.5 s, or not be visible for up to 1 s. A hold that ends after at least half the hold time fires as a weaker sign (strength 0.5). Each taking fires at most once.',
+        ],
+        extra: [
           attr(
             'holdSeconds',
             { kind: 'number', minimum: 0.2, maximum: 10 },
@@ -269,23 +295,30 @@ const detection = defineObject({
             },
           ),
         ],
-      ),
+      }),
     ),
     rule(
       'exitWithoutPayment',
-      ruleToggle(
-        'ExitWithoutPaymentRule',
-        'Exit without payment rule',
-        'A person who took goods from a shelf leaves through an exit zone without passing a checkout zone.',
-      ),
+      ruleToggle({
+        typeName: 'ExitWithoutPaymentRule',
+        title: 'Exit without payment rule',
+        description:
+          'A person who took goods from a shelf leaves through an exit zone without passing a checkout zone.',
+        details: [
+          'Fires when a person who *took goods* (see Detection) enters an `exit` zone without having been in a `checkout` zone since, each judged by its own `surface` point. Being in a checkout zone forgets the goods; each taking fires at most once, on entering the exit.',
+        ],
+      }),
     ),
     rule(
       'loitering',
-      ruleToggle(
-        'LoiteringRule',
-        'Loitering rule',
-        'A person stays in a shelf or high-value zone for longer than a threshold.',
-        [
+      ruleToggle({
+        typeName: 'LoiteringRule',
+        title: 'Loitering rule',
+        description: 'A person stays in a shelf or high-value zone for longer than a threshold.',
+        details: [
+          'Fires when a person has been *in* one `shelf` or `high-value` zone (by its `surface` point) for the threshold, counting from when they entered it; absences of less than 2 s do not restart the count. It fires once per stay.',
+        ],
+        extra: [
           attr(
             'seconds',
             { kind: 'integer', minimum: 10, maximum: 3600 },
@@ -296,15 +329,18 @@ const detection = defineObject({
             },
           ),
         ],
-      ),
+      }),
     ),
     rule(
       'restrictedZone',
-      ruleToggle(
-        'RestrictedZoneRule',
-        'Restricted zone rule',
-        'A person enters a restricted zone (stock room, staff area).',
-      ),
+      ruleToggle({
+        typeName: 'RestrictedZoneRule',
+        title: 'Restricted zone rule',
+        description: 'A person enters a restricted zone (stock room, staff area).',
+        details: [
+          'Fires when a person is first *in* a `restricted` zone (by its `surface` point: the feet, for a zone drawn over the floor), and again when they come back after more than 2 s out of it.',
+        ],
+      }),
     ),
   ],
 });
@@ -426,6 +462,9 @@ const zone = defineObject({
   typeName: 'Zone',
   title: 'Zone',
   description: "An area of the camera's view that behaviour rules watch.",
+  details: [
+    'A person is in a zone by one point of their body, which `surface` chooses. Draw a `floor` zone on the floor where people stand, as the camera sees it: under a high camera, the hips of someone walking in front of it lie over it, and only their feet count. Draw a `counter` zone over a counter, shelf front or display that hides the feet of whoever stands at it: their feet or their hips count. A hand never puts a person in a zone; hands *reach* into `shelf` and `high-value` zones whatever their surface (see Detection).',
+  ],
   fields: [
     attr('id', nameScalar(63), {
       title: 'ID',
@@ -440,6 +479,16 @@ const zone = defineObject({
         description:
           '`shelf` and `high-value` hold goods, `checkout` is where people pay, `exit` is a way out, `restricted` is off-limits to customers.',
         required: true,
+      },
+    ),
+    attr(
+      'surface',
+      { kind: 'enum', values: ['floor', 'counter'] },
+      {
+        title: 'Drawn over',
+        description:
+          'What the polygon is drawn over, which decides the body point that puts a person in the zone. `floor`: the floor people stand on; a person is in the zone when their feet are (the point between the ankles, else the bottom centre of their box). `counter`: a counter, shelf front or display drawn at waist height, which hides the feet of whoever stands at it; a person is in the zone when their feet or their hips (the midpoint of the two hip keypoints) are.',
+        default: 'floor',
       },
     ),
     attr('name', text(200), { title: 'Name', description: 'A name for people, shown in alerts.' }),

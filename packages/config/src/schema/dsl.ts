@@ -140,6 +140,11 @@ export interface ObjectNode extends Doc {
   /** The TypeScript interface name, also used for the XSD complex type. */
   readonly typeName: string;
   readonly fields: readonly Field[];
+  /**
+   * Exact semantics for the reference docs, in Markdown blocks (paragraphs or lists) shown under
+   * the object's section: what the runtime does with the values, beyond what one line can say.
+   */
+  readonly details?: readonly string[];
 }
 
 /** The root of a schema: the document element and its namespace. */

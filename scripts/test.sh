@@ -22,6 +22,9 @@ ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 step "Building the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok, fake-gcs-server)"
 scripts/ensure-tools.sh >/dev/null
 
+step "Fetching the real footage the detection tests judge (vtest.avi, from Debian's opencv-doc)"
+scripts/ensure-footage.sh >/dev/null
+
 step "Checking generated files"
 node scripts/generate.js --check
 

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliIo } from './io.js';
 import { crdCommand } from './commands/crd.js';
+import { posesCommand } from './commands/poses.js';
 import { renderCommand } from './commands/render.js';
 import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   render: renderCommand,
   crd: crdCommand,
   replay: replayCommand,
+  poses: posesCommand,
   simulate: simulateCommand,
   up: upCommand,
 };

@@ -9,13 +9,15 @@ import { join } from 'node:path';
 import type { Logger } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { Alert, CameraAnalyzer, FrameAnalysis, PersonPose } from '@vigie/vision';
-import { createCameraAnalyzer } from '@vigie/vision';
+import { createCameraAnalyzer, MOVENET_CALIBRATION } from '@vigie/vision';
 import type { EvidenceRecorder, Sightings } from './evidence.js';
 import { createEvidenceRecorder } from './evidence.js';
 import type { CameraStream, TimedFrame } from './ingest.js';
 import { openStream } from './ingest.js';
 import type { DetectorMetrics } from './metrics.js';
 import type { PoseModel, RgbFrame } from './models/model.js';
+
+type TrackerScores = PoseModel['trackerScores'];
 import type { Outbox } from './outbox.js';
 import { analyseFrame, createPerception } from './perception.js';
 import { DEFAULT_REGION_SETTINGS } from './regions.js';
@@ -137,15 +139,23 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   let scheduled = true;
   let evidenceChain = Promise.resolve();
   let analysisChain = Promise.resolve();
-  const analyzer: CameraAnalyzer = createCameraAnalyzer({
-    ...('detect' in ctx.model ? { tracker: ctx.model.trackerScores } : {}),
-    settings: {
-      client: config.client,
-      camera,
-      rules: config.detection,
-      cooldownSeconds: config.alerts.cooldownSeconds,
-    },
-  });
+  // The tracker follows the calibration of the model that finds the persons: the camera's, or
+  // for a pose recording the one its header names, else the default model's (as replay does).
+  const analyzerFor = (tracker: TrackerScores): CameraAnalyzer =>
+    createCameraAnalyzer({
+      tracker,
+      settings: {
+        client: config.client,
+        camera,
+        rules: config.detection,
+        cooldownSeconds: config.alerts.cooldownSeconds,
+      },
+    });
+  let analyzer = analyzerFor(
+    'detect' in ctx.model && !isPoseRecording(camera.stream.url)
+      ? ctx.model.trackerScores
+      : MOVENET_CALIBRATION.tracker,
+  );
   let privacy = config.privacy;
   let recorder: EvidenceRecorder = createEvidenceRecorder({
     clipSeconds: privacy.clipSeconds,
@@ -266,17 +276,18 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   }
 
   async function runRecording(): Promise<void> {
-    let frames;
+    let recording;
     try {
-      frames = await loadPoseRecording(camera.stream.url);
+      recording = await loadPoseRecording(camera.stream.url);
     } catch (e) {
       setError('VIGIE_E_STREAM_NOT_FOUND', e instanceof Error ? e.message : String(e));
       return;
     }
+    if (recording.header) analyzer = analyzerFor(recording.header.tracker);
     up = true;
     metrics.cameraUp.set(labels, 1);
     await replayPoses({
-      frames,
+      frames: recording.frames,
       signal: controller.signal,
       onFrame: async ({ frame, persons }) => {
         if (!sawFrame(frame)) return;

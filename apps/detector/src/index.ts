@@ -13,6 +13,7 @@ export { openStream } from './ingest.js';
 export type { CameraStream, StreamOptions, TimedFrame } from './ingest.js';
 export type { PoseModel, RgbFrame } from './models/model.js';
 export { createMoveNet, moveNetInput, moveNetPersons } from './models/movenet.js';
+export { loadPoseModel } from './models/load.js';
 export { loadMoveNetEngine } from './models/movenet-engine.js';
 export { createConsoleSink, createOutbox, DeliveryError } from './outbox.js';
 export type { AlertSink, Outbox } from './outbox.js';

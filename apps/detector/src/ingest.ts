@@ -139,6 +139,11 @@ export function openStream(options: StreamOptions): CameraStream {
     const maxInFlight = Math.max(1, options.maxInFlight ?? 2);
     let cpu = 0;
     let framesSinceCpu = 0;
+    // A file's frames are stamped by their place in the file, not by when they arrive, so that
+    // every run over the same file (live, or `vigie poses`) sees the same times.
+    const isFile = new URL(options.url).protocol === 'file:';
+    const openedAt = Date.now() / 1000;
+    let index = 0;
     proc.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
@@ -175,8 +180,9 @@ export function openStream(options: StreamOptions): CameraStream {
           data,
           width: options.width,
           height: options.height,
-          t: Date.now() / 1000,
+          t: isFile ? openedAt + index / options.fps : Date.now() / 1000,
         };
+        index++;
         // Back-pressure: while analysis is behind, ffmpeg's output waits in the pipe.
         inFlight++;
         if (inFlight >= maxInFlight) proc.stdout.pause();

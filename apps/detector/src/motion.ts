@@ -164,7 +164,11 @@ function components(moving: Uint8Array, cols: number, rows: number, minCells: nu
 
 const STRIP_CELLS = 3;
 
-/** The top of each moving shape, strip by strip, as a box a head's height deep. */
+/**
+ * The top of each moving shape, strip by strip, as a box a head's height deep. Each box spans
+ * its strip and both neighbours, from the highest of their tops to the lowest plus the depth:
+ * where people overlap, the nearer one's head sits lower than the shape's top, beside it.
+ */
 function silhouetteTops(moving: Uint8Array, cols: number, boxes: readonly Box[]): Box[] {
   const tops: Box[] = [];
   for (const [x1, y1, x2, y2] of boxes) {
@@ -172,8 +176,9 @@ function silhouetteTops(moving: Uint8Array, cols: number, boxes: readonly Box[])
     const c2 = x2 / CELL;
     const r1 = y1 / CELL;
     const r2 = y2 / CELL;
-    // A head is about a seventh of a person; a shape shorter than a person still hides 16 px.
-    const depth = Math.max(16, 0.2 * (y2 - y1));
+    // A head is about a seventh of a person; a shape shorter than a person still hides 20 px.
+    const depth = Math.max(20, 0.25 * (y2 - y1));
+    const strips: { c: number; top: number }[] = [];
     for (let c = c1; c < c2; c += STRIP_CELLS) {
       let top = -1;
       for (let r = r1; r < r2 && top < 0; r++) {
@@ -184,8 +189,20 @@ function silhouetteTops(moving: Uint8Array, cols: number, boxes: readonly Box[])
           }
         }
       }
-      if (top < 0) continue;
-      tops.push([c * CELL, top * CELL, Math.min(c2, c + STRIP_CELLS) * CELL, top * CELL + depth]);
+      if (top >= 0) strips.push({ c, top });
+    }
+    for (const [i, strip] of strips.entries()) {
+      const near = strips
+        .slice(Math.max(0, i - 1), i + 2)
+        .filter((s) => Math.abs(s.c - strip.c) <= STRIP_CELLS);
+      const high = Math.min(...near.map((s) => s.top));
+      const low = Math.max(...near.map((s) => s.top));
+      tops.push([
+        Math.max(c1, strip.c - STRIP_CELLS) * CELL,
+        high * CELL,
+        Math.min(c2, strip.c + 2 * STRIP_CELLS) * CELL,
+        Math.min(y2, low * CELL + depth),
+      ]);
     }
   }
   return tops;

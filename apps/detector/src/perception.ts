@@ -6,7 +6,7 @@
  */
 
 import type { Box, CameraAnalyzer, FrameAnalysis, PersonPose } from '@vigie/vision';
-import { iou } from '@vigie/vision';
+import { iou, roundPose } from '@vigie/vision';
 import type { Sightings } from './evidence.js';
 import type { PoseModel, RgbFrame } from './models/model.js';
 import type { Motion, MotionOptions } from './motion.js';
@@ -79,7 +79,7 @@ export function createPerception(options: PerceptionOptions): Perception {
       // One region after another: the model is one worker, and order keeps the output the same
       // on every run.
       for (const region of plan.regions) found.push(...(await options.model.detect(frame, region)));
-      const persons = mergeDetections(found).filter(
+      const persons = mergeDetections(found.map(roundPose)).filter(
         (p) =>
           p.score >= stillScore ||
           motion.boxes.some((m) => overlapShare(p.box, m) > 0.1) ||

@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { PersonPose, PoseFrame } from '@vigie/vision';
-import { K, MIN_KEYPOINT_SCORE, parsePoseLine, SKELETON } from '@vigie/vision';
+import type { PersonPose, PoseFrame, PoseRecordingHeader } from '@vigie/vision';
+import { K, MIN_KEYPOINT_SCORE, parsePoseLine, readRecordingHeader, SKELETON } from '@vigie/vision';
 import type { TimedFrame } from './ingest.js';
 
 /** Why a stream is down, as a stable code, from what ffmpeg said. */
@@ -35,8 +35,14 @@ export function isPoseRecording(url: string): boolean {
 /** The largest pose recording a camera will load. */
 const MAX_RECORDING_BYTES = 64 * 1024 * 1024;
 
+/** A pose recording: its frames, and its header when `vigie poses` made it. */
+export interface PoseRecording {
+  readonly header?: PoseRecordingHeader;
+  readonly frames: readonly PoseFrame[];
+}
+
 /** Reads a pose recording; every line must be readable, or the camera reports why not. */
-export async function loadPoseRecording(url: string): Promise<PoseFrame[]> {
+export async function loadPoseRecording(url: string): Promise<PoseRecording> {
   const path = decodeURIComponent(new URL(url).pathname);
   // The size is checked before reading, so that a huge file is refused, not loaded.
   if ((await stat(path)).size > MAX_RECORDING_BYTES) {
@@ -44,15 +50,20 @@ export async function loadPoseRecording(url: string): Promise<PoseFrame[]> {
   }
   const text = await readFile(path, 'utf8');
   const frames: PoseFrame[] = [];
+  let header: PoseRecordingHeader | undefined;
   for (const [i, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
+    if (frames.length === 0 && header === undefined) {
+      header = readRecordingHeader(line);
+      if (header) continue;
+    }
     const read = parsePoseLine(line);
     if (!read.ok)
       throw new Error(`${path}:${String(i + 1)}: ${read.problem.code} ${read.problem.message}`);
     frames.push(read.frame);
   }
   if (frames.length === 0) throw new Error(`${path} holds no frames`);
-  return frames;
+  return header ? { header, frames } : { frames };
 }
 
 const BONES: readonly (readonly [number, number])[] = [

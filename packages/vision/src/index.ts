@@ -65,7 +65,12 @@ export {
   MAX_PERSONS_PER_FRAME,
   parsePoseFrame,
   parsePoseLine,
+  formatRecordingHeader,
+  parseRecordingHeader,
+  readRecordingHeader,
+  roundPose,
   SKELETON,
+  type PoseRecordingHeader,
   type Box,
   type Keypoint,
   type KeypointName,
@@ -111,3 +116,5 @@ export {
   type TrackerOptions,
   type TrackUpdate,
 } from './tracker.js';
+export { MOVENET_CALIBRATION, YOLO_POSE_CALIBRATION } from './calibration.js';
+export type { ModelCalibration } from './calibration.js';

@@ -165,18 +165,97 @@ export function parsePoseLine(line: string): PoseFrameResult {
   return parsePoseFrame(value);
 }
 
+const r2 = (n: number): number => Math.round(n * 100) / 100;
+const r3 = (n: number): number => Math.round(n * 1000) / 1000;
+
+/**
+ * A person as a recording keeps it: pixels to 0.01, scores to 0.001. The live detector analyses
+ * persons rounded the same way, so that replaying its recording gives exactly its alerts.
+ */
+export function roundPose(p: PersonPose): PersonPose {
+  return {
+    box: [r2(p.box[0]), r2(p.box[1]), r2(p.box[2]), r2(p.box[3])],
+    score: r3(p.score),
+    keypoints: p.keypoints.map(([x, y, c]): Keypoint => [r2(x), r2(y), r3(c)]),
+  };
+}
+
 /** Writes one frame as a `POSES.jsonl` line (without the newline), rounding to keep files small. */
 export function formatPoseLine(frame: PoseFrame): string {
-  const r = (n: number): number => Math.round(n * 100) / 100;
-  const s = (n: number): number => Math.round(n * 1000) / 1000;
   return JSON.stringify({
-    t: Math.round(frame.t * 1000) / 1000,
+    t: r3(frame.t),
     width: frame.width,
     height: frame.height,
-    persons: frame.persons.map((p) => ({
-      box: p.box.map(r),
-      score: s(p.score),
-      keypoints: p.keypoints.map(([x, y, c]) => [r(x), r(y), s(c)]),
-    })),
+    persons: frame.persons.map(roundPose),
   });
+}
+
+/**
+ * The first line of a recording made by `vigie poses`: what `vigie replay` needs to analyse it
+ * exactly as the camera did. Recordings without it (from the simulator, or converted from a
+ * dataset) are replayed with the default model's calibration.
+ */
+export interface PoseRecordingHeader {
+  readonly vigie: 'poses';
+  /** The model that found the persons, as the detector names it (`movenet-multipose`, `onnx:ID@SIZE`). */
+  readonly model: string;
+  /** The tracker thresholds of that model's calibration. */
+  readonly tracker: {
+    readonly highScore: number;
+    readonly lowScore: number;
+    readonly newTrackScore: number;
+  };
+  /** The analysis rate, frames per second. */
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Reads a recording's header line; `undefined` when the value is not one. */
+export function parseRecordingHeader(value: unknown): PoseRecordingHeader | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (v.vigie !== 'poses' || typeof v.model !== 'string' || v.model.length > 200) return undefined;
+  const tracker = v.tracker as Record<string, unknown> | null | undefined;
+  const unit = (x: unknown): x is number => isFiniteNumber(x) && x >= 0 && x <= 1;
+  if (
+    typeof tracker !== 'object' ||
+    tracker === null ||
+    !unit(tracker.highScore) ||
+    !unit(tracker.lowScore) ||
+    !unit(tracker.newTrackScore)
+  ) {
+    return undefined;
+  }
+  const side = (x: unknown): x is number => isFiniteNumber(x) && x > 0 && x <= MAX_FRAME_SIDE;
+  if (!isFiniteNumber(v.fps) || v.fps <= 0 || v.fps > 120 || !side(v.width) || !side(v.height)) {
+    return undefined;
+  }
+  return {
+    vigie: 'poses',
+    model: v.model,
+    tracker: {
+      highScore: tracker.highScore,
+      lowScore: tracker.lowScore,
+      newTrackScore: tracker.newTrackScore,
+    },
+    fps: v.fps,
+    width: v.width,
+    height: v.height,
+  };
+}
+
+/** A recording's header, when `line` is one (the first line `vigie poses` writes). */
+export function readRecordingHeader(line: string): PoseRecordingHeader | undefined {
+  if (!line.includes('"vigie"')) return undefined;
+  try {
+    return parseRecordingHeader(JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a recording's header line (without the newline). */
+export function formatRecordingHeader(header: PoseRecordingHeader): string {
+  return JSON.stringify(header);
 }

@@ -10,6 +10,7 @@
 //        a zoomed crop (4 ×) with a grid every 10 px, to place edges precisely
 //
 // Needs `npm run build` (for the model) and ffmpeg.
+import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

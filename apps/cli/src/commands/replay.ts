@@ -1,11 +1,14 @@
-import type { CameraPlan, DetectorConfig } from '@vigie/plan';
-import { planClient } from '@vigie/plan';
-import type { Sensitivity } from '@vigie/vision';
-import { createCameraAnalyzer, parsePoseLine } from '@vigie/vision';
-import { formatProblem } from '@vigie/config';
+import type { CameraPlan } from '@vigie/plan';
+import type { CameraAnalyzer, PoseRecordingHeader, Sensitivity } from '@vigie/vision';
+import {
+  createCameraAnalyzer,
+  MOVENET_CALIBRATION,
+  parsePoseLine,
+  readRecordingHeader,
+} from '@vigie/vision';
 import type { Command } from '../cli.js';
 import { parseCommandArgs, UsageError } from '../cli.js';
-import { readConfig } from './read-config.js';
+import { findCameraRun } from './camera-plan.js';
 
 const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
 
@@ -60,40 +63,25 @@ Options:
     if (sensitivity !== undefined && !SENSITIVITIES.includes(sensitivity as Sensitivity)) {
       throw new UsageError('--sensitivity must be low, medium or high');
     }
-    const result = await readConfig(values.config, io);
-    if (!result.ok) {
-      for (const problem of result.problems)
-        io.stderr(`${formatProblem(values.config, problem)}\n`);
-      return 1;
-    }
-    const config = result.config;
-    const plan = planClient(config.id, config);
-    let found: { camera: CameraPlan; shard: DetectorConfig } | undefined;
-    for (const shard of plan.shards) {
-      const camera = shard.config.cameras.find((c) => c.id === values.camera);
-      if (camera) found = { camera, shard: shard.config };
-    }
-    if (!found) {
-      const known = config.cameras.find((c) => c.id === values.camera);
-      io.stderr(
-        known
-          ? `vigie replay: camera "${values.camera}" is disabled in ${values.config}\n`
-          : `vigie replay: no camera "${values.camera}" in ${values.config}; it has ${config.cameras.map((c) => c.id).join(', ')}\n`,
-      );
-      return 1;
-    }
+    const found = await findCameraRun('replay', values.config, values.camera, io);
+    if (!found) return 1;
     const camera: CameraPlan =
       sensitivity === undefined
         ? found.camera
         : { ...found.camera, sensitivity: sensitivity as Sensitivity };
-    const analyzer = createCameraAnalyzer({
-      settings: {
-        client: config.id,
-        camera,
-        rules: found.shard.detection,
-        cooldownSeconds: found.shard.alerts.cooldownSeconds,
-      },
-    });
+    // The analyser is built as the detector builds it: from the calibration of the model that
+    // made the recording (its header, from "vigie poses"), else of the default model.
+    let analyzer: CameraAnalyzer | undefined;
+    const analyzerFor = (header: PoseRecordingHeader | undefined): CameraAnalyzer =>
+      createCameraAnalyzer({
+        tracker: header?.tracker ?? MOVENET_CALIBRATION.tracker,
+        settings: {
+          client: found.client,
+          camera,
+          rules: found.shard.detection,
+          cooldownSeconds: found.shard.alerts.cooldownSeconds,
+        },
+      });
     let line = 0;
     let frames = 0;
     let bad = 0;
@@ -114,6 +102,11 @@ Options:
             `the line is longer than ${String(MAX_LINE_CHARS)} characters`,
           );
           continue;
+        }
+        if (analyzer === undefined) {
+          const header = readRecordingHeader(text);
+          analyzer = analyzerFor(header);
+          if (header) continue;
         }
         const parsed = parsePoseLine(text);
         if (!parsed.ok) {

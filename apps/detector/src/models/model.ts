@@ -14,7 +14,7 @@ export interface RgbFrame {
 
 /** A person-and-pose model. */
 export interface PoseModel {
-  /** For logs and metrics, such as `movenet-multipose@256`. */
+  /** For logs and metrics, such as `movenet-multipose` or `onnx:yolo@640`. */
   readonly name: string;
   /**
    * The tracker's score thresholds for this model: models disagree on what a person score

@@ -9,24 +9,12 @@
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import type { Box, Keypoint, PersonPose } from '@vigie/vision';
+import { MOVENET_CALIBRATION } from '@vigie/vision';
 import type { Letterbox, ModelRegion, PoseModel, RgbFrame } from './model.js';
 import { fromInput, letterbox } from './model.js';
 import type { MoveNetRows } from './movenet-engine.js';
 import { loadMoveNetEngine } from './movenet-engine.js';
 import type { WorkerReply, WorkerRequest } from './movenet-worker.js';
-
-/**
- * What MoveNet MultiPose's scores mean, measured on real footage (vtest.avi's tuning half, people
- * 40-130 px tall under a high camera, at the default region budget): people it finds score 0.18
- * to 0.39 (10th to 90th percentile), and what it finds that is no person mostly scores under
- * 0.15. Close-up photographs score higher (0.4 to 0.5), so thresholds tuned on them miss almost
- * everyone under a real camera. `vigie replay` uses the same figures.
- */
-export const MOVENET_CALIBRATION = {
-  /** Detections under this score are dropped. */
-  minScore: 0.1,
-  tracker: { highScore: 0.15, lowScore: 0.1, newTrackScore: 0.15 },
-} as const;
 
 /** Options of {@link createMoveNet}. */
 export interface MoveNetOptions {
@@ -226,7 +214,7 @@ export async function createMoveNet(options: MoveNetOptions = {}): Promise<PoseM
     runner = await workerPool(threads, options.onInference);
   }
   return {
-    name: `movenet-multipose@${String(size)}`,
+    name: 'movenet-multipose',
     trackerScores: MOVENET_CALIBRATION.tracker,
     async detect(frame, region) {
       if (!region) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { ModelPlan } from '@vigie/plan';
+import { YOLO_POSE_CALIBRATION } from '@vigie/vision';
 import type { PoseModel } from './model.js';
 import { cropFrame, letterbox, offsetPersons } from './model.js';
 import { YOLO_POSE_ROWS, yoloPosePersons } from './yolo-pose.js';
@@ -154,7 +155,7 @@ export async function createOnnxPoseModel(
     throw new ModelError('VIGIE_E_MODEL_INVALID', `model "${plan.id}" has no input or no output`);
   }
   const size = plan.inputSize;
-  const minScore = options.minScore ?? 0.25;
+  const minScore = options.minScore ?? YOLO_POSE_CALIBRATION.minScore;
   const detect: PoseModel['detect'] = async (frame, region) => {
     if (region) {
       const [dx, dy] = [Math.floor(region.box[0]), Math.floor(region.box[1])];
@@ -192,7 +193,7 @@ export async function createOnnxPoseModel(
   };
   return {
     name: `onnx:${plan.id}@${String(size)}`,
-    trackerScores: { highScore: 0.5, lowScore: 0.1, newTrackScore: 0.6 },
+    trackerScores: YOLO_POSE_CALIBRATION.tracker,
     detect,
     dispose() {
       void session.release();

@@ -20,7 +20,7 @@ import type { PoseModel, RgbFrame } from './models/model.js';
 type TrackerScores = PoseModel['trackerScores'];
 import type { Outbox } from './outbox.js';
 import { analyseFrame, createPerception } from './perception.js';
-import { DEFAULT_REGION_SETTINGS } from './regions.js';
+import { regionSettings } from './regions.js';
 import { scheduleActive } from './schedule.js';
 import {
   analysisSize,
@@ -331,7 +331,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     }
     if (aborted()) return;
     clearError();
-    const perception = createPerception({ model, regions: DEFAULT_REGION_SETTINGS });
+    const perception = createPerception({ model, regions: regionSettings(camera.analysis) });
     stream = openStream({
       url,
       fps: camera.analysis.fps,

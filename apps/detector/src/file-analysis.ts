@@ -12,7 +12,7 @@ import type { PoseModel } from './models/model.js';
 import type { FrameResult } from './perception.js';
 import { analyseFrame, createPerception } from './perception.js';
 import type { RegionSettings } from './regions.js';
-import { DEFAULT_REGION_SETTINGS } from './regions.js';
+import { regionSettings } from './regions.js';
 import { analysisSize, probeSize } from './sources.js';
 import { readVideoFile } from './video-file.js';
 
@@ -23,6 +23,7 @@ export interface FileAnalysisOptions {
   readonly config: DetectorConfig;
   readonly camera: CameraPlan;
   readonly model: PoseModel;
+  /** The region budget; the camera's `<analysis>` settings by default. */
   readonly regions?: RegionSettings;
   readonly ffmpeg?: string;
 }
@@ -60,7 +61,7 @@ export async function* analyseVideoFile(
   });
   const perception = createPerception({
     model,
-    regions: options.regions ?? DEFAULT_REGION_SETTINGS,
+    regions: options.regions ?? regionSettings(camera.analysis),
   });
   for await (const frame of readVideoFile({
     path: options.path,

@@ -6,7 +6,7 @@ export { createEvidenceRecorder, headRegion, hiddenRegions, pixelate } from './e
 export type { EvidenceRecorder, HiddenRegion, Sightings } from './evidence.js';
 export { analyseVideoFile, fileAnalysisSize } from './file-analysis.js';
 export type { AnalysedFileFrame, FileAnalysisOptions } from './file-analysis.js';
-export { DEFAULT_REGION_SETTINGS, planRegions } from './regions.js';
+export { planRegions, regionSettings } from './regions.js';
 export type { Region, RegionSettings } from './regions.js';
 export { createPerception } from './perception.js';
 export { openStream } from './ingest.js';

@@ -5,6 +5,7 @@
  * so that people 50 px tall under a high camera are still found.
  */
 
+import type { CameraPlan } from '@vigie/plan';
 import type { Box } from '@vigie/vision';
 
 /** A part of the frame the model runs on, and the model input it is scaled to. */
@@ -18,10 +19,7 @@ export interface Region {
 
 /** How a camera's inference is budgeted; see `<analysis>` in the config reference. */
 export interface RegionSettings {
-  /**
-   * The most model-input pixels one frame may use: the cost of a frame. 320 × 240 by default:
-   * about a seventh of a second of one core for MoveNet MultiPose.
-   */
+  /** The most model-input pixels one frame may use: the cost of a frame. */
   readonly inputPixels: number;
   /** The largest magnification of a crop; more adds cost without finding more. */
   readonly maxScale: number;
@@ -31,13 +29,19 @@ export interface RegionSettings {
   readonly maxRegions: number;
 }
 
-/** The default budget. */
-export const DEFAULT_REGION_SETTINGS: RegionSettings = {
-  inputPixels: 320 * 240,
-  maxScale: 1,
-  fullFrameSeconds: 10,
-  maxRegions: 3,
-};
+/** A camera's budget, from its `<analysis>` settings (the config schema holds their defaults). */
+export function regionSettings(
+  analysis: Pick<CameraPlan['analysis'], 'inputPixels' | 'fullFrameSeconds'>,
+): RegionSettings {
+  return {
+    inputPixels: analysis.inputPixels,
+    fullFrameSeconds: analysis.fullFrameSeconds,
+    // Beyond full resolution a crop costs more and finds no more; three crops cover the groups
+    // of people a camera shows before they merge.
+    maxScale: 1,
+    maxRegions: 3,
+  };
+}
 
 /** What {@link planRegions} decides from. */
 export interface RegionInput {

@@ -12,7 +12,14 @@ import type { IncidentSettings, IncidentState, Sensitivity } from './incidents.j
 import { INITIAL_INCIDENT_STATE, rulesOf, stepIncident } from './incidents.js';
 import { MIN_KEYPOINT_SCORE } from './body.js';
 import type { Box, Keypoint, PersonPose, PoseFrame } from './pose.js';
-import type { Firing, RuleName, RuleSettings, TrackRuleState, ZoneRef } from './rules.js';
+import type {
+  Firing,
+  Observation,
+  RuleName,
+  RuleSettings,
+  TrackRuleState,
+  ZoneRef,
+} from './rules.js';
 import { INITIAL_RULE_STATE, observe, stepRules } from './rules.js';
 import type { Track, TrackerOptions } from './tracker.js';
 import { createTracker } from './tracker.js';
@@ -56,6 +63,8 @@ export interface CameraSettings {
 export interface FrameAnalysis {
   readonly t: number;
   readonly tracks: readonly Track[];
+  /** What the rules saw of each track in this frame: zones present, reaches, hands at body. */
+  readonly observations: readonly Observation[];
   readonly firings: readonly Firing[];
   readonly alerts: readonly Alert[];
   /** Time spent tracking and in the rules, for per-stage metrics. */
@@ -155,11 +164,13 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
         cooldownSeconds: settings.cooldownSeconds,
       };
       const firings: Firing[] = [];
+      const observations: Observation[] = [];
       const alerts: Alert[] = [];
       for (const track of update.tracks) {
         const pose = carryKeypoints(poses.get(track.id), track.pose);
         poses.set(track.id, pose);
         const obs = observe(frame.t, track.id, pose, zones);
+        observations.push(obs);
         const stepped = stepRules(rules.get(track.id) ?? INITIAL_RULE_STATE, obs, settings.rules);
         rules.set(track.id, stepped.state);
         firings.push(...stepped.firings);
@@ -198,6 +209,7 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
       return {
         t: frame.t,
         tracks: update.tracks,
+        observations,
         firings,
         alerts,
         trackingSeconds: (tracked - started) / 1000,

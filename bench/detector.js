@@ -7,7 +7,13 @@
 //     per core, the time per stage, and the ratio of pipeline throughput to bare inference.
 //  3. Alert latency, from the decisive frame to the console storing the alert, over 20 alerts
 //     raised while the video camera keeps the CPU busy.
-// Usage: node bench/detector.js [PIPELINE_SECONDS]. Needs `npm run build` and ffmpeg. Asserts nothing.
+//  4. The simulator's figures: tracking and behaviour rules on the scripted scenes (bench/tracking.js).
+//  5. Real footage (vtest.avi, labelled by hand): recall, precision, tracks, MOTA, IDF1, unhidden
+//     heads and alerts with the default settings, frame after frame on one core; then the real
+//     detector with that clip as a live camera (busy) and with the same plaza empty (quiet):
+//     analysed fps and CPU cores, ffmpeg's decoding included.
+// Usage: node bench/detector.js [PIPELINE_SECONDS]. Needs `npm run build`, ffmpeg and
+// scripts/ensure-footage.sh. Asserts nothing.
 import { Buffer } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -25,6 +31,9 @@ import { planClient } from '@vigie/plan';
 import { apparentHeight, createRandom, renderPerson, SPOTS, wristFor } from '@vigie/simulator';
 import { formatPoseLine } from '@vigie/vision';
 import { repoRoot } from '@vigie/testenv';
+import { vtestPath } from '@vigie/footage';
+import { plazaCamera, printFootage, runFootage } from './lib/footage.js';
+import { regionSettings } from '@vigie/detector';
 
 const seconds = Number(process.argv[2] ?? 30);
 const require = createRequire(import.meta.url);
@@ -65,7 +74,12 @@ function demoConfig(cameras) {
     ...config,
     // Each visit of the stock room is its own incident here, so that alerts come every few seconds.
     alerts: { cooldownSeconds: 1 },
-    cameras: cameras.map((c) => ({ ...base, ...c, stream: { ...base.stream, ...c.stream } })),
+    cameras: cameras.map((c) => ({
+      ...base,
+      ...c,
+      stream: { ...base.stream, ...c.stream },
+      analysis: { ...base.analysis, ...c.analysis },
+    })),
   };
 }
 
@@ -239,6 +253,97 @@ try {
   console.log(
     `  alert latency, decisive frame → stored by the console, ${stored.length} alerts: p50 ${(percentile(stored, 50) * 1000).toFixed(0)} ms, p95 ${(percentile(stored, 95) * 1000).toFixed(0)} ms, max ${(Math.max(...stored) * 1000).toFixed(0)} ms`,
   );
+
+  // 4. The simulator's scenes.
+  console.error('bench: the simulator scenes (bench/tracking.js, 3 seeds)');
+  const simulated = execFileSync(process.execPath, [join(repoRoot(), 'bench/tracking.js'), '3'], {
+    encoding: 'utf8',
+  });
+  console.log('\nsimulated scenes (bench/tracking.js 3):');
+  for (const line of simulated.trimEnd().split('\n')) console.log(`  ${line}`);
+
+  // 5. Real footage, judged frame by frame, then as a live camera, busy and quiet.
+  console.error('bench: real footage (vtest.avi), frame after frame on one core');
+  const { shard, camera } = plazaCamera();
+  const footage = await runFootage(regionSettings(camera.analysis));
+  console.log(
+    `\nreal footage, vtest.avi with the plaza layout, default settings (inputPixels ${String(camera.analysis.inputPixels)}):`,
+  );
+  printFootage(footage, '  ');
+  const quietClip = join(work, 'quiet.mp4');
+  // The plaza with nobody in it: the clip's median over 16 s, with a camera's sensor noise.
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    vtestPath(),
+    '-vf',
+    'tmedian=radius=80,select=eq(n\\,200)',
+    '-frames:v',
+    '1',
+    join(work, 'empty.png'),
+  ]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-loop',
+    '1',
+    '-i',
+    join(work, 'empty.png'),
+    '-t',
+    '30',
+    '-r',
+    '10',
+    '-vf',
+    'noise=alls=3:allf=t',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    quietClip,
+  ]);
+  for (const [name, path] of [
+    ['busy: vtest.avi as a live camera', vtestPath()],
+    ['quiet: the empty plaza as a live camera', quietClip],
+  ]) {
+    const liveConfig = join(work, 'live.json');
+    writeFileSync(
+      liveConfig,
+      JSON.stringify({
+        ...shard,
+        cameras: [{ ...camera, stream: { ...camera.stream, url: pathToFileURL(path).href } }],
+      }),
+    );
+    const live = await startDetector({
+      configPath: liveConfig,
+      sink: { deliver: () => Promise.resolve() },
+      dataDir: join(work, `live-${String(Date.now())}`),
+      secretsDir: join(work, 'secrets'),
+      port: 0,
+      log: silentLogger,
+    });
+    const count = () => live.status().cameras[0]?.framesAnalysed ?? 0;
+    while (count() < 10) await new Promise((r) => setTimeout(r, 200));
+    const n0 = count();
+    const c0 = process.cpuUsage();
+    const f0 = ffmpegCpu();
+    const t0 = performance.now();
+    console.error(`bench: ${name}, ${String(seconds)} s`);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const wall = (performance.now() - t0) / 1000;
+    const used = process.cpuUsage(c0);
+    const nodeCores = (used.user + used.system) / 1e6 / wall;
+    const ffCores = (ffmpegCpu() - f0) / wall;
+    const analysedFps = (count() - n0) / wall;
+    await live.stop();
+    console.log(
+      `  ${name}: ${analysedFps.toFixed(2)} analysed fps of ${String(camera.analysis.fps)}, ${(nodeCores + ffCores).toFixed(3)} cores (detector ${nodeCores.toFixed(3)}, ffmpeg ${ffCores.toFixed(3)})`,
+    );
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import type { Alert, PersonPose, PixelZone } from '@vigie/vision';
 import { K } from '@vigie/vision';
-import { createEvidenceRecorder, headRegion } from './evidence.js';
+import { createEvidenceRecorder, headRegion, hiddenRegions } from './evidence.js';
 import type { RgbFrame } from './models/model.js';
 import { createMoveNet } from './models/movenet.js';
 
@@ -78,6 +78,21 @@ describe('evidence', () => {
     ];
     assert.equal(detail(shown, below), detail(frame, below));
     assert.notEqual(shown.data, frame.data, 'the decoded frame itself is not changed');
+  });
+
+  it('hides the head of a person the pose model missed, from where they were seen', async () => {
+    const recorder = createEvidenceRecorder({ clipSeconds: 4, blurFaces: true });
+    // Only the person boxes are known (a track, or a moving shape): no keypoints at all.
+    const shown = await recorder.add(
+      { ...frame, t: 100 },
+      { persons: [], others: persons.map((p) => p.box) },
+    );
+    for (const person of persons) {
+      const head = headRegion(person);
+      assert.ok(detail(shown, head) < detail(frame, head) / 2, 'the face lost its detail');
+    }
+    const regions = hiddenRegions({ persons: [], others: persons.map((p) => p.box) });
+    for (const r of regions) assert.ok(r.cell >= 4, 'cells of at least 4 px');
   });
 
   it('draws the alert on the snapshot and makes a clip of the seconds before it', async () => {

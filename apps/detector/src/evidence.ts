@@ -65,15 +65,18 @@ export interface Sightings {
 }
 
 /**
- * The head band of a box that may hold a standing person: the top quarter and a margin, as wide
- * as the box and a little more, with cells of 6% of the box's height (a head is about 13%).
+ * The head band of a box that may hold a person: its top part and a margin, a little wider than
+ * the box. A standing person's box is three or four times as tall as wide and their head is its
+ * top seventh; a box of a head and shoulders (a close camera) is about as tall as wide, and its
+ * head fills nearly half of it. The band follows that shape, with cells a quarter of its depth.
  */
 function headBand(box: Box): HiddenRegion {
-  const w = box[2] - box[0];
-  const h = box[3] - box[1];
+  const w = Math.max(1, box[2] - box[0]);
+  const h = Math.max(1, box[3] - box[1]);
+  const depth = h * Math.min(0.55, Math.max(0.25, 0.9 / (h / w)));
   return {
-    box: [box[0] - 0.1 * w, box[1] - 0.08 * h, box[2] + 0.1 * w, box[1] + 0.25 * h],
-    cell: Math.max(4, Math.ceil(0.06 * h)),
+    box: [box[0] - 0.1 * w, box[1] - 0.08 * h, box[2] + 0.1 * w, box[1] + depth],
+    cell: Math.max(4, Math.ceil(depth / 4)),
   };
 }
 

@@ -29,6 +29,11 @@ export interface PerceptionOptions {
 /** What perception saw in one frame. */
 export interface Perceived {
   readonly persons: readonly PersonPose[];
+  /**
+   * Where people were found in the last {@link REMEMBER_SECONDS}: a person who stands still
+   * and drops out of the model's sight for a while is still searched for and still hidden.
+   */
+  readonly remembered: readonly Box[];
   readonly motion: Motion;
   /** Where the model ran; none when nothing moved and nobody was tracked. */
   readonly regions: readonly Region[];
@@ -58,19 +63,25 @@ export function mergeDetections(found: readonly PersonPose[]): PersonPose[] {
   return kept;
 }
 
+/** How long a place where someone was found stays searched and hidden after the last sighting. */
+export const REMEMBER_SECONDS = 15;
+
 /** Creates the perception of one camera. */
 export function createPerception(options: PerceptionOptions): Perception {
   const motionDetector = createMotionDetector(options.motion);
   const stillScore = options.stillScore ?? 0.35;
   let lastFull = -Infinity;
+  let recent: { box: Box; until: number }[] = [];
   return {
     async perceive(frame, tracks) {
-      const motion = motionDetector.update(frame, tracks);
+      recent = recent.filter((r) => r.until >= frame.t);
+      const remembered = recent.map((r) => r.box);
+      const motion = motionDetector.update(frame, [...tracks, ...remembered]);
       const plan = planRegions({
         width: frame.width,
         height: frame.height,
         motion: motion.boxes,
-        tracks,
+        tracks: [...tracks, ...remembered],
         sinceFullFrame: frame.t - lastFull,
         settings: options.regions,
       });
@@ -83,9 +94,17 @@ export function createPerception(options: PerceptionOptions): Perception {
         (p) =>
           p.score >= stillScore ||
           motion.boxes.some((m) => overlapShare(p.box, m) > 0.1) ||
-          tracks.some((t) => iou(t, p.box) > 0.2),
+          tracks.some((t) => iou(t, p.box) > 0.2) ||
+          remembered.some((r) => iou(r, p.box) > 0.2),
       );
-      return { persons, motion, regions: plan.regions };
+      for (const p of persons) {
+        const known = recent.find((r) => iou(r.box, p.box) > 0.3);
+        if (known) {
+          known.box = p.box;
+          known.until = frame.t + REMEMBER_SECONDS;
+        } else recent.push({ box: p.box, until: frame.t + REMEMBER_SECONDS });
+      }
+      return { persons, remembered, motion, regions: plan.regions };
     },
   };
 }
@@ -118,7 +137,7 @@ export async function analyseFrame(
     analysis,
     sightings: {
       persons: perceived.persons,
-      others: [...analyzer.trackBoxes, ...perceived.motion.boxes],
+      others: [...analyzer.trackBoxes, ...perceived.remembered, ...perceived.motion.boxes],
       tops: perceived.motion.tops,
     },
   };

@@ -46,6 +46,10 @@ export interface DetectorOptions {
   /** The outbox and local evidence live here. */
   readonly dataDir: string;
   readonly secretsDir: string;
+  /**
+   * The address the HTTP port listens on. Default 0.0.0.0, so that a pod's metrics scraper
+   * reaches it; `vigie up` passes 127.0.0.1, since nothing off the machine needs it there.
+   */
   readonly host?: string;
   /** The HTTP port for metrics, probes and status; 0 picks a free one. */
   readonly port: number;

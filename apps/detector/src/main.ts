@@ -21,6 +21,8 @@ Options:
   --data-dir DIR            outbox and local evidence (default $VIGIE_DATA_DIR or /tmp/vigie)
   --secrets-dir DIR         camera credential Secrets (default /var/run/secrets/vigie/cameras)
   --port N                  metrics, probes and /status (default $VIGIE_METRICS_PORT or 9464)
+  --host ADDRESS            the address that port listens on (default 0.0.0.0, so that a
+                            pod's metrics scraper reaches it; vigie up passes 127.0.0.1)
   --threads N               inference threads (default $VIGIE_INFERENCE_THREADS or 1)
   --report-status           write camera health into the Client status, with the pod's
                             ServiceAccount (the operator grants it for this Client only)
@@ -58,6 +60,7 @@ try {
       'data-dir': { type: 'string' },
       'secrets-dir': { type: 'string' },
       port: { type: 'string' },
+      host: { type: 'string' },
       threads: { type: 'string' },
       'report-status': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
@@ -101,6 +104,7 @@ try {
     tokenFile,
     dataDir: values['data-dir'] ?? process.env.VIGIE_DATA_DIR ?? '/tmp/vigie',
     secretsDir: values['secrets-dir'] ?? '/var/run/secrets/vigie/cameras',
+    host: values.host ?? '0.0.0.0',
     port: positive(values.port ?? process.env.VIGIE_METRICS_PORT, '--port', 9464),
     threads: Math.max(
       1,

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
-import type { CryptoKey, JWK } from 'jose';
+import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { AuthError } from '../errors.js';
 import { migrate } from '../storage/db.js';
 import { createApiToken, setUser } from '../storage/people.js';
 import { createPgliteSql } from '../storage/pglite.js';
 import type { SqlStore } from '../storage/postgres.js';
+import type { Authenticator } from './authenticate.js';
 import {
   chainAuthenticators,
   createJwtAuthenticator,
@@ -16,22 +17,32 @@ import {
 
 const AUDIENCE = '/projects/123456/global/backendServices/987654';
 const IAP = 'https://cloud.google.com/iap';
+const OIDC_ISSUER = 'https://login.acme.example';
+const OIDC_CLIENT = 'vigie-console';
+
+const now = () => Math.floor(Date.now() / 1000);
 
 describe('authentication', () => {
   let sql: SqlStore;
-  // Keys made for this run: the IAP's own, and a stranger's.
+  // Keys made for this run: the IAP's own, the OIDC issuer's, and a stranger's.
   let iapKey: CryptoKey;
+  let oidcKey: CryptoKey;
   let strangerKey: CryptoKey;
-  let jwks: ReturnType<typeof createLocalJWKSet>;
+  let iapKeys: ReturnType<typeof createLocalJWKSet>;
+  let oidcKeys: ReturnType<typeof createLocalJWKSet>;
 
   before(async () => {
     sql = createPgliteSql(new PGlite());
     await migrate(sql);
     const iap = await generateKeyPair('ES256');
     iapKey = iap.privateKey;
+    const oidc = await generateKeyPair('RS256');
+    oidcKey = oidc.privateKey;
     strangerKey = (await generateKeyPair('ES256')).privateKey;
-    const jwk: JWK = { ...(await exportJWK(iap.publicKey)), kid: 'iap-1', alg: 'ES256' };
-    jwks = createLocalJWKSet({ keys: [jwk] });
+    const iapJwk: JWK = { ...(await exportJWK(iap.publicKey)), kid: 'iap-1', alg: 'ES256' };
+    iapKeys = createLocalJWKSet({ keys: [iapJwk] });
+    const oidcJwk: JWK = { ...(await exportJWK(oidc.publicKey)), kid: 'oidc-1', alg: 'RS256' };
+    oidcKeys = createLocalJWKSet({ keys: [oidcJwk] });
     await setUser(sql, { subject: 'Ana@Acme.example', role: 'viewer', clients: ['acme'] });
     await setUser(sql, { subject: 'sec@vigie.example', role: 'admin', clients: '*' });
   });
@@ -50,13 +61,60 @@ describe('authentication', () => {
       .setExpirationTime(options.expires ?? '10m')
       .sign(key);
 
-  it('maps the IAP signed header to the granted role, whatever the email case', async () => {
-    const authenticate = createJwtAuthenticator({
+  /** An IAP header with every claim given; `undefined` leaves a claim out. */
+  const iapToken = (claims: JWTPayload, header: Record<string, unknown> = {}, key = iapKey) =>
+    new SignJWT({
+      iss: IAP,
+      aud: AUDIENCE,
+      iat: now(),
+      exp: now() + 600,
+      email: 'sec@vigie.example',
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'iap-1', ...header })
+      .sign(key);
+
+  /** An ID token from the OIDC issuer with every claim given; `undefined` leaves one out. */
+  const idToken = (claims: JWTPayload, header: Record<string, unknown> = {}, key = oidcKey) =>
+    new SignJWT({
+      iss: OIDC_ISSUER,
+      aud: OIDC_CLIENT,
+      sub: '1001',
+      iat: now(),
+      exp: now() + 3600,
+      email: 'sec@vigie.example',
+      email_verified: true,
+      ...claims,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'oidc-1', ...header })
+      .sign(key);
+
+  const iapAuthenticator = () =>
+    createJwtAuthenticator({ sql, kind: 'iap', audience: AUDIENCE, keys: iapKeys });
+  const oidcAuthenticator = () =>
+    createJwtAuthenticator({
       sql,
-      kind: 'iap',
-      audience: AUDIENCE,
-      keys: jwks,
+      kind: 'oidc',
+      issuer: OIDC_ISSUER,
+      audience: OIDC_CLIENT,
+      keys: oidcKeys,
     });
+
+  /** Asserts that every token is refused with an AuthError, and names the one that was not. */
+  const refusesAll = async (
+    authenticate: Authenticator,
+    header: (token: string) => Record<string, string>,
+    cases: Readonly<Record<string, string>>,
+  ) => {
+    for (const [name, token] of Object.entries(cases)) {
+      await assert.rejects(authenticate(header(token)), AuthError, name);
+    }
+  };
+  const asIap = (token: string) => ({ 'x-goog-iap-jwt-assertion': token });
+  const asBearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('maps the IAP signed header to the granted role, whatever the email case', async () => {
+    const authenticate = iapAuthenticator();
     const principal = await authenticate({
       'x-goog-iap-jwt-assertion': await sign({
         email: 'ana@acme.example',
@@ -68,12 +126,6 @@ describe('authentication', () => {
   });
 
   it('refuses forged, misdirected, expired and unknown identities', async () => {
-    const authenticate = createJwtAuthenticator({
-      sql,
-      kind: 'iap',
-      audience: AUDIENCE,
-      keys: jwks,
-    });
     const cases = {
       'signed by another key': await sign({ email: 'sec@vigie.example' }, strangerKey),
       'for another backend': await sign({ email: 'sec@vigie.example' }, iapKey, {
@@ -87,31 +139,44 @@ describe('authentication', () => {
       'not granted': await sign({ email: 'mallory@elsewhere.example' }),
       'not a JWT': 'eyJhbGciOiJub25lIn0.e30.',
     };
-    for (const [name, token] of Object.entries(cases)) {
-      await assert.rejects(authenticate({ 'x-goog-iap-jwt-assertion': token }), AuthError, name);
-    }
+    await refusesAll(iapAuthenticator(), asIap, cases);
   });
 
   it('takes console API tokens first, and OIDC bearer tokens otherwise', async () => {
     const token = await createApiToken(sql, { subject: 'ci', role: 'viewer', clients: ['acme'] });
-    const authenticate = chainAuthenticators(
-      createTokenAuthenticator(sql),
-      createJwtAuthenticator({ sql, kind: 'oidc', issuer: IAP, audience: AUDIENCE, keys: jwks }),
-    );
-    assert.deepEqual(await authenticate({ authorization: `Bearer ${token}` }), {
+    const authenticate = chainAuthenticators(createTokenAuthenticator(sql), oidcAuthenticator());
+    assert.deepEqual(await authenticate(asBearer(token)), {
       subject: 'ci',
       role: 'viewer',
       clients: ['acme'],
     });
-    const jwt = await sign({ email: 'sec@vigie.example' });
-    assert.deepEqual(await authenticate({ authorization: `Bearer ${jwt}` }), {
+    assert.deepEqual(await authenticate(asBearer(await idToken({}))), {
       subject: 'sec@vigie.example',
       role: 'admin',
       clients: '*',
     });
-    await assert.rejects(
-      authenticate({ authorization: 'Bearer vga_notatokenthatexists' }),
-      AuthError,
+    await assert.rejects(authenticate(asBearer('vga_notatokenthatexists')), AuthError);
+  });
+
+  it('takes an OIDC email only when the issuer says it verified it', async () => {
+    const authenticate = oidcAuthenticator();
+    await refusesAll(authenticate, asBearer, {
+      'email_verified false': await idToken({ email_verified: false }),
+      'email_verified missing': await idToken({ email_verified: undefined }),
+      'email_verified the string "true"': await idToken({ email_verified: 'true' }),
+      'email_verified 1': await idToken({ email_verified: 1 }),
+    });
+    assert.equal(
+      (await authenticate(asBearer(await idToken({ email: 'Ana@acme.example' }))))?.subject,
+      'ana@acme.example',
     );
+    // IAP vouches for its Google identities without the claim; one that says otherwise is refused.
+    assert.equal(
+      (await iapAuthenticator()(asIap(await iapToken({}))))?.subject,
+      'sec@vigie.example',
+    );
+    await refusesAll(iapAuthenticator(), asIap, {
+      'IAP email_verified false': await iapToken({ email_verified: false }),
+    });
   });
 });

@@ -4,10 +4,16 @@
  * - the Identity-Aware Proxy's signed header (`x-goog-iap-jwt-assertion`), in production;
  * - an OIDC ID token (`Authorization: Bearer <JWT>`) from a configured issuer.
  * A signed-in email sees only what the `users` table grants it.
+ *
+ * An email is taken only when its issuer vouches for it: an OIDC ID token must carry
+ * `email_verified: true` (the boolean; anything else, or no claim, is refused), since many
+ * issuers let anyone register an address they do not own. IAP does not send the claim, because
+ * its emails are the Google identities it signed in; an IAP header that carries it with any
+ * value but `true` is refused all the same.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
-import type { JWTVerifyGetKey } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AuthError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
@@ -71,29 +77,39 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticator {
       token = candidate?.startsWith(TOKEN_PREFIX) === true ? undefined : candidate;
     }
     if (token === undefined) return undefined;
-    let email: unknown;
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer,
         audience: options.audience,
         algorithms: options.kind === 'iap' ? ['ES256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'],
         clockTolerance: 30,
-      });
-      email = payload.email;
+      }));
     } catch (error) {
       throw new AuthError(
         `the signed identity was refused: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
-    if (typeof email !== 'string' || email === '') {
-      throw new AuthError('the signed identity carries no email');
-    }
+    const email = verifyEmail(options.kind, payload);
     const principal = await principalOfEmail(options.sql, email);
     if (principal === undefined) {
       throw new AuthError(`${email} has no access to this console; an admin can grant it`);
     }
     return principal;
   };
+}
+
+/** The email a verified identity vouches for; see the module's comment for the rule. */
+function verifyEmail(kind: JwtOptions['kind'], payload: JWTPayload): string {
+  const { email } = payload;
+  if (typeof email !== 'string' || email === '') {
+    throw new AuthError('the signed identity carries no email');
+  }
+  const verified = payload.email_verified;
+  if (verified !== true && (kind === 'oidc' || verified !== undefined)) {
+    throw new AuthError('the signed identity’s email is not verified by its issuer');
+  }
+  return email;
 }
 
 /** Tries each authenticator in turn; the first that recognises the credentials decides. */

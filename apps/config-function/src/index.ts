@@ -13,5 +13,11 @@ export {
   type ObjectStore,
 } from './ports.js';
 export { reportNames, type ConfigReport } from './report.js';
-export { createFolderObjectStore, generationOf, LOCAL_BUCKET } from './local/folder-store.js';
+export {
+  createFolderObjectStore,
+  generationOf,
+  LOCAL_BUCKET,
+  type FolderObjectStore,
+  type FolderStoreOptions,
+} from './local/folder-store.js';
 export { watchFolder, type FolderWatcher, type WatchOptions } from './local/watcher.js';

@@ -59,10 +59,12 @@ before(async () => {
   mkdirSync(configs, { recursive: true });
   // A file present before the watcher starts is processed at start.
   writeFileSync(join(configs, 'corner-shop.xml'), config('Before start'));
+  const objects = createFolderObjectStore(root);
   watcher = watchFolder({
     root,
+    objects,
     handle: createHandler({
-      objects: createFolderObjectStore(root),
+      objects,
       clients: createKubeClientStore(() => kc),
       log: () => undefined,
     }),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PGlite } from '@electric-sql/pglite';
-import type { CryptoKey, JWK, JWTPayload } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { AuthError } from '../errors.js';
 import { migrate } from '../storage/db.js';
@@ -19,6 +19,9 @@ const AUDIENCE = '/projects/123456/global/backendServices/987654';
 const IAP = 'https://cloud.google.com/iap';
 const OIDC_ISSUER = 'https://login.acme.example';
 const OIDC_CLIENT = 'vigie-console';
+
+/** Claims to sign; `undefined` leaves one out. */
+type Claims = Readonly<Record<string, unknown>>;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -62,7 +65,7 @@ describe('authentication', () => {
       .sign(key);
 
   /** An IAP header with every claim given; `undefined` leaves a claim out. */
-  const iapToken = (claims: JWTPayload, header: Record<string, unknown> = {}, key = iapKey) =>
+  const iapToken = (claims: Claims, header: Record<string, unknown> = {}, key = iapKey) =>
     new SignJWT({
       iss: IAP,
       aud: AUDIENCE,
@@ -75,7 +78,7 @@ describe('authentication', () => {
       .sign(key);
 
   /** An ID token from the OIDC issuer with every claim given; `undefined` leaves one out. */
-  const idToken = (claims: JWTPayload, header: Record<string, unknown> = {}, key = oidcKey) =>
+  const idToken = (claims: Claims, header: Record<string, unknown> = {}, key = oidcKey) =>
     new SignJWT({
       iss: OIDC_ISSUER,
       aud: OIDC_CLIENT,
@@ -100,15 +103,22 @@ describe('authentication', () => {
       keys: oidcKeys,
     });
 
-  /** Asserts that every token is refused with an AuthError, and names the one that was not. */
+  /** Asserts that every token is refused with an AuthError; lists those that were not. */
   const refusesAll = async (
     authenticate: Authenticator,
     header: (token: string) => Record<string, string>,
     cases: Readonly<Record<string, string>>,
   ) => {
+    const notRefused: string[] = [];
     for (const [name, token] of Object.entries(cases)) {
-      await assert.rejects(authenticate(header(token)), AuthError, name);
+      try {
+        await authenticate(header(token));
+        notRefused.push(`${name}: accepted`);
+      } catch (error) {
+        if (!(error instanceof AuthError)) notRefused.push(`${name}: ${String(error)}`);
+      }
     }
+    assert.deepEqual(notRefused, []);
   };
   const asIap = (token: string) => ({ 'x-goog-iap-jwt-assertion': token });
   const asBearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -156,6 +166,33 @@ describe('authentication', () => {
       clients: '*',
     });
     await assert.rejects(authenticate(asBearer('vga_notatokenthatexists')), AuthError);
+  });
+
+  it('refuses identities without an expiry or issued in the future', async () => {
+    const hour = 3600;
+    await refusesAll(iapAuthenticator(), asIap, {
+      'no exp': await iapToken({ exp: undefined }),
+      'exp not a number': await iapToken({ exp: String(now() + 600) }),
+      'no iat': await iapToken({ iat: undefined }),
+      'iat five minutes ahead': await iapToken({ iat: now() + 300 }),
+      'iat a day ahead': await iapToken({ iat: now() + 24 * hour, exp: now() + 25 * hour }),
+      'nbf five minutes ahead': await iapToken({ nbf: now() + 300 }),
+      // IAP headers live ten minutes; one issued an hour ago, whatever its exp, is not IAP's.
+      'issued an hour ago': await iapToken({ iat: now() - hour, exp: now() + hour }),
+    });
+    await refusesAll(oidcAuthenticator(), asBearer, {
+      'ID token without exp': await idToken({ exp: undefined }),
+      'ID token without iat': await idToken({ iat: undefined }),
+      'ID token issued in an hour': await idToken({ iat: now() + hour, exp: now() + 2 * hour }),
+      'ID token not before an hour': await idToken({ nbf: now() + hour }),
+      'ID token issued two days ago': await idToken({
+        iat: now() - 48 * hour,
+        exp: now() + hour,
+      }),
+    });
+    // A clock a few seconds ahead of ours is tolerated.
+    const skewed = await iapToken({ iat: now() + 10, nbf: now() + 10 });
+    assert.equal((await iapAuthenticator()(asIap(skewed)))?.subject, 'sec@vigie.example');
   });
 
   it('takes an OIDC email only when the issuer says it verified it', async () => {

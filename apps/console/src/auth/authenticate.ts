@@ -10,6 +10,11 @@
  * issuers let anyone register an address they do not own. IAP does not send the claim, because
  * its emails are the Google identities it signed in; an IAP header that carries it with any
  * value but `true` is refused all the same.
+ *
+ * Every signed identity must say when it was issued (`iat`) and when it expires (`exp`): one
+ * without either is refused, as is one issued, or valid only (`nbf`), more than
+ * {@link CLOCK_SKEW_S} seconds in the future. Its age is bounded too, whatever its `exp`: IAP
+ * signs headers for ten minutes, and an ID token older than a day is not taken.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
@@ -26,6 +31,13 @@ export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Principal 
 /** The Identity-Aware Proxy's signing keys and issuer. */
 export const IAP_JWKS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk';
 const IAP_ISSUER = 'https://cloud.google.com/iap';
+
+/** How far the signer's clock may be from ours, in seconds, for `iat`, `nbf` and `exp`. */
+const CLOCK_SKEW_S = 30;
+/** The oldest IAP header taken (after the skew): IAP's own lifetime. */
+const IAP_MAX_AGE_S = 10 * 60;
+/** The oldest OIDC ID token taken (after the skew), whatever its `exp` says. */
+const OIDC_MAX_AGE_S = 24 * 60 * 60;
 
 function bearer(headers: IncomingHttpHeaders): string | undefined {
   const match = /^Bearer ([\x21-\x7e]{16,4096})$/.exec(headers.authorization ?? '');
@@ -83,7 +95,9 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticator {
         issuer,
         audience: options.audience,
         algorithms: options.kind === 'iap' ? ['ES256'] : ['RS256', 'ES256', 'PS256', 'EdDSA'],
-        clockTolerance: 30,
+        requiredClaims: ['iat', 'exp'],
+        maxTokenAge: options.kind === 'iap' ? IAP_MAX_AGE_S : OIDC_MAX_AGE_S,
+        clockTolerance: CLOCK_SKEW_S,
       }));
     } catch (error) {
       throw new AuthError(

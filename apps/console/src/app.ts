@@ -3,10 +3,24 @@
  * Domain errors become statuses here and nowhere else. One router per resource, in `routes/`.
  */
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Authenticator } from './auth/authenticate.js';
 import { createTokenAuthenticator } from './auth/authenticate.js';
 import { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
+import { createCallerHook, createTenantResolver } from './http/callers.js';
+import type { ConnectionLimits } from './http/limits.js';
+import {
+  closeAfterEarlyAnswer,
+  CONNECTION_LIMITS,
+  limitConnections,
+  serverOptions,
+} from './http/limits.js';
+import { verifyStorable } from './http/storable.js';
 import type { AlertHub } from './live.js';
 import { createAlertHub } from './live.js';
 import type { ConsoleMetrics } from './metrics.js';
@@ -42,6 +56,8 @@ export interface AppDeps {
   readonly now?: () => Date;
   /** Told about unexpected errors (500s and live-stream failures). */
   readonly onError?: (error: unknown) => void;
+  /** Overrides of the connection limits (tests shorten them). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 /** The app, with its live hub (started by `listen`'s caller, see `main.ts`). */
@@ -50,8 +66,8 @@ export type ConsoleApp = FastifyInstance & {
   readonly metrics: ConsoleMetrics;
 };
 
-/** The largest request body: a clip of a few MiB, base64-encoded, with room to spare. */
-const BODY_LIMIT = 80 * 1024 * 1024;
+/** The longest path parameter: an alert ID (client names have 63 characters at most). */
+const MAX_PARAM_LENGTH = 128;
 
 function statusOf(error: Error): number {
   if (error instanceof InputError) return 400;
@@ -71,9 +87,30 @@ const FASTIFY_CODES: Readonly<Record<number, string>> = {
   415: 'VIGIE_E_BAD_REQUEST',
 };
 
+/** Fastify's own answers to a bad URL or an over-long parameter, in the console's shape. */
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  void reply
+    .status(400)
+    .header('x-content-type-options', 'nosniff')
+    .send({
+      code: 'VIGIE_E_QUERY_INVALID',
+      message:
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `a path parameter is longer than ${String(MAX_PARAM_LENGTH)} characters`
+          : 'the URL is not valid',
+    });
+}
+
 /** Builds the API. */
 export function buildApp(deps: AppDeps): ConsoleApp {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  const limits = { ...CONNECTION_LIMITS, ...deps.limits };
+  const app = Fastify({
+    ...serverOptions(limits),
+    logger: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
+  });
+  limitConnections(app.server, limits);
   const metrics = deps.metrics ?? createConsoleMetrics();
   const hub = createAlertHub({
     sql: deps.sql,
@@ -84,7 +121,6 @@ export function buildApp(deps: AppDeps): ConsoleApp {
     sql: deps.sql,
     evidence: deps.evidence,
     directory: deps.directory,
-    authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
     metrics,
     hub,
     now: deps.now ?? (() => new Date()),
@@ -111,6 +147,30 @@ export function buildApp(deps: AppDeps): ConsoleApp {
       .send({ code: 'VIGIE_E_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
   });
 
+  // Every response: no content sniffing. Every request: its caller is known before its body
+  // is read, and what it sends is checked against what the database can store.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.raw.setHeader('x-content-type-options', 'nosniff');
+    done();
+  });
+  app.addHook(
+    'onRequest',
+    createCallerHook({
+      authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
+      tenantOf: createTenantResolver(deps.sql),
+    }),
+  );
+  app.addHook('preValidation', (request, _reply, done) => {
+    verifyStorable(request.params, 'the path');
+    verifyStorable(request.query, 'the query');
+    if (request.body !== undefined) verifyStorable(request.body, 'the body');
+    done();
+  });
+  app.addHook('onSend', (request, reply, payload, done) => {
+    closeAfterEarlyAnswer(request, reply, limits.lingerMs);
+    done(null, payload);
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ route, method: request.method, code: String(reply.statusCode) });
@@ -125,9 +185,9 @@ export function buildApp(deps: AppDeps): ConsoleApp {
   eventRoutes(app, context);
   if (deps.ui) void app.register(uiRoutes, deps.ui);
 
-  app.get('/healthz', () => 'ok\n');
+  app.get('/healthz', { config: { caller: 'anyone' } }, () => 'ok\n');
   if (deps.serveMetrics === true) {
-    app.get('/metrics', async (_request, reply) =>
+    app.get('/metrics', { config: { caller: 'anyone' } }, async (_request, reply) =>
       reply
         .header('content-type', metrics.registry.contentType)
         .send(await metrics.registry.metrics()),

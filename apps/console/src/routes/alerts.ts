@@ -5,12 +5,20 @@ import { canSee, visibleClients } from '../auth/principal.js';
 import { InputError, NotFoundError } from '../errors.js';
 import { alertClient, evidenceOf, getAlert, listAlerts, reviewAlert } from '../storage/alerts.js';
 import { audit, reviewHistory } from '../storage/audit.js';
+import { principalOf } from '../http/callers.js';
+import { BODY_LIMITS } from '../http/limits.js';
+import { parseStorableTime } from '../http/storable.js';
 import type { RouteContext } from './context.js';
-import { alertIdParam, principalOf, queryReader } from './context.js';
+import { alertIdParam, queryReader } from './context.js';
 
 const STATUSES = ['new', 'confirmed', 'dismissed'] as const;
 const VERDICTS = ['confirmed', 'dismissed'] as const;
 const KINDS = ['snapshot', 'clip'] as const;
+/** The one content type each kind of evidence is served as. */
+const EVIDENCE_TYPES = {
+  snapshot: { type: 'image/jpeg', extension: 'jpg' },
+  clip: { type: 'video/mp4', extension: 'mp4' },
+} as const;
 
 /** A page cursor: the last alert's time and ID, opaque to callers. */
 function encodeCursor(next: { detectedAt: string; id: string }): string {
@@ -18,20 +26,21 @@ function encodeCursor(next: { detectedAt: string; id: string }): string {
 }
 
 function decodeCursor(cursor: string): { detectedAt: string; id: string } {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      /^[A-Za-z0-9_-]{1,128}$/.test(value[1])
-    ) {
-      return { detectedAt: value[0], id: value[1] };
-    }
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     // Reported below.
+  }
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'string' &&
+    typeof value[1] === 'string' &&
+    /^[A-Za-z0-9_-]{1,128}$/.test(value[1])
+  ) {
+    const detectedAt = parseStorableTime(value[0], 'cursor');
+    if (detectedAt !== undefined) return { detectedAt, id: value[1] };
   }
   throw new InputError('VIGIE_E_QUERY_INVALID', 'cursor must be a nextCursor from a previous page');
 }
@@ -41,7 +50,7 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
   const { sql } = context;
 
   app.get('/api/v1/alerts', async (request) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     const q = queryReader(request.query);
     const cursor = q.raw('cursor');
     const page = await listAlerts(sql, {
@@ -61,15 +70,15 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/v1/alerts/:id', async (request) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     const id = alertIdParam(request.params);
     const alert = await getAlert(sql, id, visibleClients(principal));
     if (alert === undefined) throw new NotFoundError(`no alert ${id}`);
     return { ...alert, history: await reviewHistory(sql, id) };
   });
 
-  app.post('/api/v1/alerts/:id/review', async (request) => {
-    const principal = await principalOf(context, request);
+  app.post('/api/v1/alerts/:id/review', { bodyLimit: BODY_LIMITS.review }, async (request) => {
+    const principal = principalOf(request);
     const id = alertIdParam(request.params);
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -95,7 +104,7 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/v1/alerts/:id/evidence/:kind', async (request, reply) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     const id = alertIdParam(request.params);
     const kind = (request.params as { kind?: string }).kind;
     const client = await alertClient(sql, id);
@@ -122,12 +131,18 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
       alertId: id,
       detail: { kind },
     });
+    // Served only as the type its kind allows, never sniffed, and never as a page of this
+    // origin: the bytes are whatever a detector posted.
+    const { type, extension } = EVIDENCE_TYPES[kind as (typeof KINDS)[number]];
+    const safe = row.contentType === type;
     return reply
-      .header('content-type', row.contentType)
+      .header('content-type', safe ? type : 'application/octet-stream')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')
       .header(
         'content-disposition',
-        `inline; filename="${id}-${kind}.${kind === 'clip' ? 'mp4' : 'jpg'}"`,
+        `${safe ? 'inline' : 'attachment'}; filename="${id}-${kind}.${extension}"`,
       )
       .send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   });

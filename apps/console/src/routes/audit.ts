@@ -5,17 +5,18 @@ import { visibleClients } from '../auth/principal.js';
 import { InputError } from '../errors.js';
 import { feedback } from '../storage/alerts.js';
 import { readAudit } from '../storage/audit.js';
+import { principalOf } from '../http/callers.js';
 import type { RouteContext } from './context.js';
-import { principalOf, queryReader } from './context.js';
+import { queryReader } from './context.js';
 
 const DAY = 86_400_000;
 
 /** The people router: `/me`, `/audit`, `/feedback`. */
 export function peopleRoutes(app: FastifyInstance, context: RouteContext): void {
-  app.get('/api/v1/me', async (request) => principalOf(context, request));
+  app.get('/api/v1/me', (request) => principalOf(request));
 
   app.get('/api/v1/audit', async (request) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     const q = queryReader(request.query);
     const before = q.raw('before');
     if (before !== undefined && !/^\d{1,18}$/.test(before)) {
@@ -30,7 +31,7 @@ export function peopleRoutes(app: FastifyInstance, context: RouteContext): void 
   });
 
   app.get('/api/v1/feedback', async (request) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     const q = queryReader(request.query);
     const days = q.integer('days', 1, 365, 30);
     const since = new Date(context.now().getTime() - days * DAY).toISOString();

@@ -1,15 +1,16 @@
 /** Clients with their config status and last report, and cameras with their health. */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { canSee } from '../auth/principal.js';
 import { InputError, NotFoundError } from '../errors.js';
+import { principalOf } from '../http/callers.js';
 import type { RouteContext } from './context.js';
-import { principalOf, queryReader } from './context.js';
+import { queryReader } from './context.js';
 
 /** The client and camera router. */
 export function clientRoutes(app: FastifyInstance, context: RouteContext): void {
-  const visible = async (request: Parameters<typeof principalOf>[1]) => {
-    const principal = await principalOf(context, request);
+  const visible = async (request: FastifyRequest) => {
+    const principal = principalOf(request);
     const clients = await context.directory.list();
     return clients.filter((c) => canSee(principal, c.name));
   };

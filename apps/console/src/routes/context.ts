@@ -1,9 +1,10 @@
-/** What every router gets: the app's ports, who is asking, and checked query values. */
+/**
+ * What every router gets: the app's ports and checked query values. Who is asking comes from
+ * `http/callers.ts`, decided before the body is read.
+ */
 
-import type { FastifyRequest } from 'fastify';
-import type { Authenticator } from '../auth/authenticate.js';
-import type { Principal } from '../auth/principal.js';
-import { AuthError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
+import { parseStorableTime } from '../http/storable.js';
 import type { AlertHub } from '../live.js';
 import type { ConsoleMetrics } from '../metrics.js';
 import type { ClientDirectory, EvidenceStore } from '../ports.js';
@@ -18,23 +19,10 @@ export interface RouteContext {
   readonly sql: Sql;
   readonly evidence: EvidenceStore;
   readonly directory: ClientDirectory;
-  readonly authenticate: Authenticator;
   readonly metrics: ConsoleMetrics;
   readonly hub: AlertHub;
   readonly onAlertStored?: AlertStoredHook;
   readonly now: () => Date;
-}
-
-/** The caller, or a 401. */
-export async function principalOf(
-  context: RouteContext,
-  request: FastifyRequest,
-): Promise<Principal> {
-  const principal = await context.authenticate(request.headers);
-  if (principal === undefined) {
-    throw new AuthError('sign in: send Authorization: Bearer <API token>, or come through IAP');
-  }
-  return principal;
 }
 
 const CLIENT = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -73,9 +61,7 @@ export function queryReader(query: unknown) {
     time(name: string) {
       const value = raw(name);
       if (value === undefined) return undefined;
-      const parsed = Date.parse(value);
-      if (Number.isNaN(parsed)) bad(name, 'an ISO 8601 time');
-      return new Date(parsed).toISOString();
+      return parseStorableTime(value, name) ?? bad(name, 'an ISO 8601 time');
     },
     integer(name: string, min: number, max: number, fallback: number) {
       const value = raw(name);

@@ -6,8 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { canSee } from '../auth/principal.js';
+import { principalOf } from '../http/callers.js';
 import type { RouteContext } from './context.js';
-import { principalOf } from './context.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -22,7 +22,7 @@ export function eventRoutes(app: FastifyInstance, context: RouteContext): void {
   });
 
   app.get('/api/v1/events', async (request, reply) => {
-    const principal = await principalOf(context, request);
+    const principal = principalOf(request);
     reply.hijack();
     const stream = reply.raw;
     stream.writeHead(200, {
@@ -30,6 +30,7 @@ export function eventRoutes(app: FastifyInstance, context: RouteContext): void {
       'cache-control': 'no-cache, no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
     });
     stream.write(`retry: 3000\n: hello ${principal.subject}\n\n`);
     open.add(stream);

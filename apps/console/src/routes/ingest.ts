@@ -6,47 +6,25 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AuthError, ForbiddenError, InputError, NotFoundError } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
+import { ForbiddenError, InputError, NotFoundError } from '../errors.js';
+import { tenantOf } from '../http/callers.js';
+import { BODY_LIMITS } from '../http/limits.js';
+import { parseStorableTime } from '../http/storable.js';
 import { parseEnvelope } from '../ingest.js';
-import { alertClient, clientOfToken, storeAlert, storeEvidence } from '../storage/alerts.js';
+import { alertClient, storeAlert, storeEvidence } from '../storage/alerts.js';
 import { evidenceKey } from '../storage/evidence.js';
 import type { RouteContext } from './context.js';
-
-/** How long a recognised ingest token is trusted without asking the store again. */
-const TOKEN_CACHE_MS = 10_000;
-const TOKEN_CACHE_SIZE = 10_000;
-
-/** Recognises ingest tokens, remembering recent ones: every detector post carries one. */
-function createTenantResolver(context: RouteContext) {
-  const known = new Map<string, { client: string; until: number }>();
-  return async (request: FastifyRequest): Promise<string> => {
-    const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(request.headers.authorization ?? '');
-    const token = match?.[1];
-    if (!token) {
-      throw new AuthError('an ingest token is required: Authorization: Bearer <token>');
-    }
-    const now = Date.now();
-    const cached = known.get(token);
-    if (cached !== undefined && cached.until > now) return cached.client;
-    const client = await clientOfToken(context.sql, token);
-    // Unknown tokens are never remembered: a new tenant's first post must not wait.
-    if (client === undefined) throw new AuthError('the ingest token is not known');
-    if (known.size >= TOKEN_CACHE_SIZE) known.clear();
-    known.set(token, { client, until: now + TOKEN_CACHE_MS });
-    return client;
-  };
-}
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** The ingest router. */
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
   const { sql, evidence, metrics } = context;
-  const tenantOf = createTenantResolver(context);
+  const options = { bodyLimit: BODY_LIMITS.ingest, config: { caller: 'detector' } } as const;
 
-  app.post('/api/v1/ingest/alerts', async (request, reply) => {
-    const tenant = await tenantOf(request);
+  app.post('/api/v1/ingest/alerts', options, async (request, reply) => {
+    const tenant = tenantOf(request);
     const envelope = parseEnvelope(request.body);
     const key = request.headers['idempotency-key'];
     if (envelope.type === 'alert') {
@@ -55,6 +33,8 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
         metrics.ingested.inc({ kind: 'alert', result: 'refused' });
         throw new ForbiddenError(`this token belongs to client ${tenant}, not ${alert.client}`);
       }
+      // The envelope reads any time JavaScript can; the database holds fewer.
+      parseStorableTime(alert.detectedAt, 'alert.detectedAt');
       if (key !== undefined && key !== alert.id) {
         throw new InputError('VIGIE_E_INGEST_INVALID', 'Idempotency-Key must be the alert ID');
       }

@@ -116,14 +116,16 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = async (app, options) => {
   const index = assets.get('index.html');
   if (index === undefined) throw new Error('unreachable: readAssets checks index.html');
 
+  // The page and its assets are public: signing in happens inside the page.
+  const config = { caller: 'anyone' } as const;
   for (const path of UI_PAGES) {
-    app.get(path, (request, reply) => {
+    app.get(path, { config }, (request, reply) => {
       void reply.headers(HTML_HEADERS);
       return send(request, reply, index, 'no-cache');
     });
   }
 
-  app.get('/ui/*', (request, reply) => {
+  app.get('/ui/*', { config }, (request, reply) => {
     const name = (request.params as { '*'?: string })['*'] ?? '';
     const asset = name === 'index.html' ? undefined : assets.get(name);
     if (asset === undefined) throw new NotFoundError(`no UI file ${name}`);

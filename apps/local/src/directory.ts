@@ -3,11 +3,10 @@
  * report the config function wrote next to each file, and camera health from the supervisor.
  */
 
-import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientDirectory, ClientView } from '@vigie/console';
 import { configReportView, refusedUpload } from '@vigie/console';
-import type { ConfigReport } from '@vigie/config-function';
+import type { ConfigReport, FolderObjectStore } from '@vigie/config-function';
 import { generationOf } from '@vigie/config-function';
 import type { LocalClients } from './clients.js';
 import type { Supervisor } from './supervisor.js';
@@ -15,36 +14,32 @@ import type { Supervisor } from './supervisor.js';
 /** Options of {@link createLocalDirectory}. */
 export interface LocalDirectoryOptions {
   readonly clients: LocalClients;
-  readonly supervisor: Supervisor;
+  readonly supervisor: Pick<Supervisor, 'cameras'>;
   /** The folder playing the bucket. */
   readonly bucketRoot: string;
   /** The configs' folder in it, with its trailing slash. */
   readonly prefix: string;
+  /** The store the config function writes reports with: the only reports trusted. */
+  readonly objects: Pick<FolderObjectStore, 'written'>;
 }
 
 const REPORT = /^([a-z0-9][-a-z0-9]*)\.xml\.report\.json$/;
 
+/**
+ * The reports the config function wrote, from the folder store's own record: anyone who can drop
+ * a config into the folder can also drop a file named like a report, so the files are never read.
+ */
 async function readReports(options: LocalDirectoryOptions) {
-  const dir = join(options.bucketRoot, options.prefix);
   const reports = new Map<string, { report: ConfigReport; current: boolean }>();
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch {
-    return reports;
-  }
-  for (const file of files) {
-    const match = REPORT.exec(file);
+  for (const [object, content] of [...options.objects.written()]) {
+    if (!object.startsWith(options.prefix)) continue;
+    const match = REPORT.exec(object.slice(options.prefix.length));
     if (!match?.[1]) continue;
-    try {
-      const report = JSON.parse(await readFile(join(dir, file), 'utf8')) as ConfigReport;
-      const generation = await generationOf(join(options.bucketRoot, report.object));
-      // A report whose file is gone is about a client that was removed.
-      if (generation === undefined) continue;
-      reports.set(match[1], { report, current: generation === report.generation });
-    } catch {
-      // Being rewritten; the next read sees it whole.
-    }
+    const report = JSON.parse(content) as ConfigReport;
+    const generation = await generationOf(join(options.bucketRoot, report.object));
+    // A report whose file is gone is about a client that was removed.
+    if (generation === undefined) continue;
+    reports.set(match[1], { report, current: generation === report.generation });
   }
   return reports;
 }

@@ -15,7 +15,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { Outcome } from '@vigie/config-function';
+import type { Logger as FunctionLogger, Outcome } from '@vigie/config-function';
 import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
 import type { ConsoleApp } from '@vigie/console';
 import {
@@ -165,6 +165,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     }
 
     // 3. Clients, the supervisor and the console.
+    // The function writes reports with it; the console trusts only the reports it wrote.
+    const objects = createFolderObjectStore(bucketRoot);
     const clients = createLocalClientStore(join(dataDir, 'clients'));
     await clients.load();
     const port = options.port;
@@ -187,7 +189,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const service = createConsoleService({
       sql,
       evidence,
-      directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX }),
+      directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX, objects }),
       secrets: createFolderSecretReader(secretsRoot),
       serveMetrics: true,
       ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
@@ -237,17 +239,16 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     if (options.sample && fresh && (await readdir(configsDir)).length === 0) {
       await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
     }
-    const handle = createHandler({
-      objects: createFolderObjectStore(bucketRoot),
-      clients,
-      log: ({ severity, message, ...fields }) => {
-        log(severity === 'NOTICE' ? 'INFO' : severity, message, fields);
-      },
-    });
+    const functionLog: FunctionLogger = ({ severity, message, ...fields }) => {
+      log(severity === 'NOTICE' ? 'INFO' : severity, message, fields);
+    };
+    const handle = createHandler({ objects, clients, log: functionLog });
     const watcher = watchFolder({
       root: bucketRoot,
       prefix: PREFIX,
       handle,
+      objects,
+      log: functionLog,
       onOutcome: (name, outcome) => {
         // Reports written next to the files come back as events too; they are not news.
         const line = describe(name, outcome);

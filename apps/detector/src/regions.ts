@@ -91,17 +91,30 @@ function grow(b: Box, width: number, height: number): Box {
   ];
 }
 
-function clusters(boxes: readonly Box[], maxRegions: number): Box[] {
-  let out = [...boxes];
-  // Overlapping boxes join; then the pair whose union wastes least joins, until few enough.
+/** A crop being planned: its box, and the height of the people in it. */
+interface Cluster {
+  readonly box: Box;
+  /** The tallest person box in it, in frame pixels. */
+  readonly personHeight: number;
+}
+
+function join(a: Cluster, b: Cluster): Cluster {
+  return { box: union(a.box, b.box), personHeight: Math.max(a.personHeight, b.personHeight) };
+}
+
+function clusters(parts: readonly Cluster[], maxRegions: number): Cluster[] {
+  let out = [...parts];
+  // Overlapping parts join; then the pair whose union wastes least joins, until few enough.
+  // Joining people of very different sizes (near and far from the camera) counts as waste
+  // too: one crop has one scale, too small for the far ones or wasted on the near ones.
   for (let merged = true; merged;) {
     merged = false;
     for (let i = 0; i < out.length && !merged; i++) {
       for (let j = i + 1; j < out.length && !merged; j++) {
         const a = out[i];
         const b = out[j];
-        if (a && b && overlaps(a, b)) {
-          out = [...out.filter((_, k) => k !== i && k !== j), union(a, b)];
+        if (a && b && overlaps(a.box, b.box)) {
+          out = [...out.filter((_, k) => k !== i && k !== j), join(a, b)];
           merged = true;
         }
       }
@@ -114,7 +127,10 @@ function clusters(boxes: readonly Box[], maxRegions: number): Box[] {
         const a = out[i];
         const b = out[j];
         if (!a || !b) continue;
-        const waste = area(union(a, b)) - area(a) - area(b);
+        const ratio =
+          Math.max(a.personHeight, b.personHeight) /
+          Math.max(1, Math.min(a.personHeight, b.personHeight));
+        const waste = (area(union(a.box, b.box)) - area(a.box) - area(b.box)) * ratio;
         if (!best || waste < best.waste) best = { i, j, waste };
       }
     }
@@ -123,9 +139,26 @@ function clusters(boxes: readonly Box[], maxRegions: number): Box[] {
     const a = out[i];
     const b = out[j];
     if (!a || !b) break;
-    out = [...out.filter((_, k) => k !== i && k !== j), union(a, b)];
+    out = [...out.filter((_, k) => k !== i && k !== j), join(a, b)];
   }
   return out;
+}
+
+/** The height, in model-input pixels, that people are scaled towards: MoveNet finds them well. */
+const TARGET_PERSON_HEIGHT = 128;
+
+/**
+ * Each crop's scale: people of every crop are brought towards {@link TARGET_PERSON_HEIGHT},
+ * never beyond full resolution, and when that costs more than the budget all scales shrink
+ * together, so that far (small) people keep a larger scale than near ones.
+ */
+function scales(crops: readonly Cluster[], settings: RegionSettings): number[] {
+  const wanted = crops.map((c) =>
+    Math.min(settings.maxScale, TARGET_PERSON_HEIGHT / Math.max(1, c.personHeight)),
+  );
+  const cost = crops.reduce((s, c, i) => s + area(c.box) * (wanted[i] ?? 1) ** 2, 0);
+  const shrink = cost > settings.inputPixels ? Math.sqrt(settings.inputPixels / cost) : 1;
+  return wanted.map((w) => w * shrink);
 }
 
 /** Fits a crop to a model input of multiples of 32 at `scale`, growing it to the input's shape. */
@@ -157,11 +190,17 @@ export function planRegions(input: RegionInput): RegionPlan {
   const fullScale = Math.min(settings.maxScale, Math.sqrt(settings.inputPixels / (width * height)));
   const full: RegionPlan = { regions: [fit(whole, fullScale, width, height)], fullFrame: true };
   if (input.sinceFullFrame >= settings.fullFrameSeconds) return full;
-  const interest = [...input.motion, ...input.tracks].map((b) => grow(b, width, height));
+  const interest = [...input.motion, ...input.tracks].map((b): Cluster => ({
+    box: grow(b, width, height),
+    personHeight: b[3] - b[1],
+  }));
   if (interest.length === 0) return { regions: [], fullFrame: false };
   const crops = clusters(interest, settings.maxRegions);
-  const total = crops.reduce((s, b) => s + area(b), 0);
+  const total = crops.reduce((s, c) => s + area(c.box), 0);
   if (total >= 0.7 * width * height) return full;
-  const scale = Math.min(settings.maxScale, Math.sqrt(settings.inputPixels / total));
-  return { regions: crops.map((b) => fit(b, scale, width, height)), fullFrame: false };
+  const each = scales(crops, settings);
+  return {
+    regions: crops.map((c, i) => fit(c.box, each[i] ?? fullScale, width, height)),
+    fullFrame: false,
+  };
 }

@@ -192,7 +192,7 @@ export interface Analysis {
   readonly width?: number;
   /** Height hint: The stream's expected height in pixels; frames are scaled to it when set. */
   readonly height?: number;
-  /** Model input pixels: How many pixels of model input one analysed frame may use: the cost of a frame. The parts of the picture where something moves or someone is tracked are cut out and searched at up to full resolution within this budget, so people far from a high camera are seen; the whole picture is searched at this budget every `fullFrameSeconds`. The default (320 × 240) keeps a busy camera near 5 frames per second on one core; raise it for small or distant people, lower it to fit more cameras on a core. Default: `76800`. */
+  /** Model input pixels: How many pixels of model input one analysed frame may use: the cost of a frame. The parts of the picture where something moves or someone is tracked are cut out and searched at up to full resolution within this budget, so people far from a high camera are seen; the whole picture is searched at this budget every `fullFrameSeconds`. The default (320 × 192) keeps a busy camera at 5 frames per second on one core; raise it for small or distant people (76800 finds a few more people 60-80 px tall, 110592 more again, at 1.3 and 1.8 times the cost), lower it to fit more cameras on a core. Default: `61440`. */
   readonly inputPixels: number;
   /** Whole-picture search interval: How often, in seconds, the whole picture is searched for people, including those who stand still and were never seen moving. In between, a camera where nothing moves and nobody is tracked runs no inference at all. Default: `10`. */
   readonly fullFrameSeconds: number;

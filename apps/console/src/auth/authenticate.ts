@@ -15,6 +15,12 @@
  * without either is refused, as is one issued, or valid only (`nbf`), more than
  * {@link CLOCK_SKEW_S} seconds in the future. Its age is bounded too, whatever its `exp`: IAP
  * signs headers for ten minutes, and an ID token older than a day is not taken.
+ *
+ * What a caller without a key can send costs little: a token longer than 8 KiB, or not three
+ * base64url parts, is refused before it is decoded; only the expected algorithms are accepted
+ * (never `none` nor HMAC, so a public key cannot serve as a secret); keys come only from the
+ * configured key set, never from the token's own `jwk` or `jku`, and a `kid` it lacks is refused
+ * (a remote set is fetched again at most every 30 s). Every refusal is an {@link AuthError}.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
@@ -31,6 +37,11 @@ export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Principal 
 /** The Identity-Aware Proxy's signing keys and issuer. */
 export const IAP_JWKS_URL = 'https://www.gstatic.com/iap/verify/public_key-jwk';
 const IAP_ISSUER = 'https://cloud.google.com/iap';
+
+/** The longest signed identity looked at: IAP headers and ID tokens are about a kilobyte. */
+const MAX_JWT_CHARS = 8192;
+/** A compact JWS, three base64url parts; anything else is refused before it is decoded. */
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /** How far the signer's clock may be from ours, in seconds, for `iat`, `nbf` and `exp`. */
 const CLOCK_SKEW_S = 30;
@@ -89,6 +100,9 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticator {
       token = candidate?.startsWith(TOKEN_PREFIX) === true ? undefined : candidate;
     }
     if (token === undefined) return undefined;
+    if (token.length > MAX_JWT_CHARS || !COMPACT_JWS.test(token)) {
+      throw new AuthError('the signed identity is not a compact JWT');
+    }
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -325,9 +325,10 @@ describe('authentication', () => {
   });
 
   it('answers every refused identity with 401 VIGIE_E_UNAUTHENTICATED', async () => {
+    const evidenceDir = mkdtempSync(join(tmpdir(), 'vigie-auth-'));
     const app = buildApp({
       sql,
-      evidence: createFolderEvidenceStore(mkdtempSync(join(tmpdir(), 'vigie-auth-'))),
+      evidence: createFolderEvidenceStore(evidenceDir),
       directory: { list: () => Promise.resolve([]) },
       authenticate: chainAuthenticators(
         createTokenAuthenticator(sql),
@@ -369,6 +370,7 @@ describe('authentication', () => {
       );
     } finally {
       await app.close();
+      rmSync(evidenceDir, { recursive: true, force: true });
     }
   });
 

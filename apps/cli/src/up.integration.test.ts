@@ -44,7 +44,7 @@ interface Running {
 async function up(...args: string[]): Promise<Running> {
   const child = spawn(
     process.execPath,
-    [VIGIE_BIN, 'up', '--data', data, '--port', '0', '--no-sample', ...args],
+    [VIGIE_BIN, 'up', '--data', data, '--port', '0', '--metrics-port', '0', '--no-sample', ...args],
     { cwd: repoRoot() },
   );
   let output = '';

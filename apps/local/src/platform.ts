@@ -11,18 +11,20 @@
  */
 
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger as FunctionLogger, Outcome } from '@vigie/config-function';
 import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
-import type { ConsoleApp } from '@vigie/console';
+import type { ConsoleApp, Sql } from '@vigie/console';
 import {
   createApiToken,
   createConsoleService,
   createFolderEvidenceStore,
   createPgliteSql,
+  inTransaction,
   migrate,
   principalOfToken,
   setIngestToken,
@@ -40,6 +42,7 @@ import {
 } from './secrets.js';
 import type { Supervisor } from './supervisor.js';
 import { createSupervisor } from './supervisor.js';
+import { stopStaleDetectors } from './supervisor-stale.js';
 
 /** Options of {@link startLocalPlatform}. */
 export interface LocalPlatformOptions {
@@ -48,6 +51,8 @@ export interface LocalPlatformOptions {
   readonly host: string;
   /** The console's port; 0 picks a free one. */
   readonly port: number;
+  /** The port of `/metrics`, on 127.0.0.1 whatever `host` is. Default 0: a free one. */
+  readonly metricsPort?: number;
   /** Loads the sample client when the data folder is new. */
   readonly sample: boolean;
   readonly log: Logger;
@@ -59,6 +64,8 @@ export interface LocalPlatformOptions {
 export interface LocalPlatform {
   /** The console's URL. */
   readonly url: string;
+  /** Where Prometheus scrapes the console: `http://127.0.0.1:<port>/metrics`. */
+  readonly metricsUrl: string;
   /** The admin's console API token. */
   readonly adminToken: string;
   /** Where client configs are dropped. */
@@ -110,6 +117,20 @@ async function lock(dataDir: string): Promise<string> {
   return path;
 }
 
+/**
+ * Makes these clients' ingest tokens the only ones the console accepts, so that a removed
+ * client's token stops working, as the digests the operator writes into each Client's status do
+ * in a cluster.
+ */
+async function syncIngestTokens(sql: Sql, tokens: ReadonlyMap<string, string>): Promise<void> {
+  await inTransaction(sql, async (tx) => {
+    await tx.query('DELETE FROM ingest_tokens WHERE NOT (client = ANY($1::text[]))', [
+      [...tokens.keys()],
+    ]);
+  });
+  for (const [client, token] of tokens) await setIngestToken(sql, client, token);
+}
+
 function describe(name: string, outcome: Outcome | Error): string | undefined {
   if (outcome instanceof Error)
     return `${name}: could not be processed (${outcome.message}); retrying`;
@@ -149,14 +170,19 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   };
 
   try {
-    // 1. Storage: the embedded database and the evidence folder.
+    // 1. Detectors an earlier run on this folder left running, if it was killed before it
+    //    could stop them (the lock above says that run is gone).
+    const detectorMain = packageFile('@vigie/detector', 'main.js');
+    await stopStaleDetectors({ dataDir, detectorMain, log });
+
+    // 2. Storage: the embedded database and the evidence folder.
     await mkdir(join(dataDir, 'db'), { recursive: true });
     const sql = createPgliteSql(new PGlite(join(dataDir, 'db')));
     undo.push(() => sql.close());
     await migrate(sql);
     const evidence = createFolderEvidenceStore(join(dataDir, 'evidence'));
 
-    // 2. The admin's token: made once, kept in the data folder for this user only.
+    // 3. The admin's token: made once, kept in the data folder for this user only.
     const tokenPath = join(dataDir, 'admin-token');
     let adminToken = existsSync(tokenPath) ? (await readFile(tokenPath, 'utf8')).trim() : '';
     if (adminToken === '' || (await principalOfToken(sql, adminToken)) === undefined) {
@@ -164,7 +190,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       await writeFile(tokenPath, `${adminToken}\n`, { mode: 0o600 });
     }
 
-    // 3. Clients, the supervisor and the console.
+    // 4. Clients, the supervisor and the console.
     // The function writes reports with it; the console trusts only the reports it wrote.
     const objects = createFolderObjectStore(bucketRoot);
     const clients = createLocalClientStore(join(dataDir, 'clients'));
@@ -176,7 +202,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       get consoleUrl() {
         return consoleUrl;
       },
-      detectorMain: packageFile('@vigie/detector', 'main.js'),
+      detectorMain,
       ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
       secretsDir: (client) => clientSecretsDir(secretsRoot, client),
       log,
@@ -191,7 +217,6 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       evidence,
       directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX, objects }),
       secrets: createFolderSecretReader(secretsRoot),
-      serveMetrics: true,
       ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
       log,
     });
@@ -214,12 +239,58 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     consoleUrl = `http://127.0.0.1:${String(boundPort)}`;
     if (options.host === '0.0.0.0' || options.host === '::') url = consoleUrl;
 
-    // 4. Each client change: its ingest token, then the detectors converge on the plan.
+    // 5. Metrics on a port of their own, on the loopback whatever --host says, as a pod serves
+    //    them apart from the API: they name every client, and need no token to be scraped.
+    const metricsServer = createServer((request, response) => {
+      if (request.method !== 'GET' || request.url !== '/metrics') {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      app.metrics.registry.metrics().then(
+        (body) => {
+          response.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(body);
+        },
+        (error: unknown) => {
+          log('ERROR', 'metrics could not be collected', { error: String(error) });
+          response.writeHead(500).end();
+        },
+      );
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        metricsServer.once('error', reject);
+        metricsServer.listen(options.metricsPort ?? 0, '127.0.0.1', resolve);
+      });
+    } catch (error) {
+      throw new LocalPlatformError(
+        'VIGIE_E_PORT_IN_USE',
+        `the metrics cannot listen on 127.0.0.1:${String(options.metricsPort ?? 0)}: ${
+          error instanceof Error ? error.message : String(error)
+        }; pick another with --metrics-port`,
+      );
+    }
+    undo.push(
+      () =>
+        new Promise<void>((resolve) => {
+          metricsServer.close(() => {
+            resolve();
+          });
+          metricsServer.closeAllConnections();
+        }),
+    );
+    const metricsAddress = metricsServer.address();
+    const metricsUrl = `http://127.0.0.1:${String(
+      typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : 0,
+    )}/metrics`;
+
+    // 6. Each client change: the clients' ingest tokens, then the detectors converge on the plan.
     const converge = async () => {
+      const tokens = new Map<string, string>();
       for (const resource of clients.list()) {
         const name = resource.metadata.name;
-        await setIngestToken(sql, name, await ensureIngestToken(secretsRoot, name));
+        tokens.set(name, await ensureIngestToken(secretsRoot, name));
       }
+      await syncIngestTokens(sql, tokens);
       await supervisor.sync(clients.list());
     };
     let pending: Promise<void> = Promise.resolve();
@@ -234,7 +305,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     });
     await converge();
 
-    // 5. The bucket folder and the config function on its events.
+    // 7. The bucket folder and the config function on its events.
     await mkdir(configsDir, { recursive: true });
     if (options.sample && fresh && (await readdir(configsDir)).length === 0) {
       await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
@@ -262,7 +333,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     await watcher.ready;
     await pending;
 
-    return { url, adminToken, configsDir, app, clients, supervisor, stop };
+    return { url, metricsUrl, adminToken, configsDir, app, clients, supervisor, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -4,12 +4,17 @@
  * its config written where the detector watches it, so that zones and rules change live, and a
  * restart only when the shard's rollout key changes (a stream, model or layout change), as the
  * operator rolls a Deployment. Level-based: `sync` takes the whole set of clients and converges.
+ *
+ * Detectors never outlive the supervisor's process: each watches its stdin, a pipe the
+ * supervisor holds (`supervisor-parent-watch.ts`), and each one's PID is kept next to its config
+ * so that a run killed before it could stop them is cleaned up by the next one
+ * (`supervisor-stale.ts`). Their HTTP port listens on the loopback only.
  */
 
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -18,6 +23,10 @@ import type { CameraHealth } from '@vigie/console';
 import type { Logger } from '@vigie/log';
 import type { ClientPlan, ShardPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
+import { DETECTOR_CONFIG_FILE, DETECTOR_PID_FILE } from './supervisor-stale.js';
+
+/** Preloaded into each detector: it stops when the supervisor's process is gone. */
+const PARENT_WATCH = new URL('./supervisor-parent-watch.js', import.meta.url).href;
 
 /** Options of {@link createSupervisor}. */
 export interface SupervisorOptions {
@@ -129,6 +138,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const child = spawn(
       process.execPath,
       [
+        '--import',
+        PARENT_WATCH,
         options.detectorMain,
         '--config',
         worker.configPath,
@@ -140,14 +151,20 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         join(worker.dir, 'data'),
         '--secrets-dir',
         options.secretsDir(worker.client),
+        '--host',
+        '127.0.0.1',
         '--port',
         String(worker.port),
         '--threads',
         '1',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // Nothing is ever written to stdin: its end closing tells the detector we are gone.
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     worker.child = child;
+    child.stdin.on('error', () => undefined);
+    const pidPath = join(worker.dir, DETECTOR_PID_FILE);
+    if (child.pid !== undefined) writeFileSync(pidPath, `${String(child.pid)}\n`);
     let lastLine = '';
     child.stdout.pipe(worker.logFile, { end: false });
     child.stderr.on('data', (chunk: Buffer) => {
@@ -159,6 +176,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       lastLine = `vigie-detector: VIGIE_E_DETECTOR_FAILED: ${error.message}`;
     });
     child.once('exit', (code, signal) => {
+      rmSync(pidPath, { force: true });
       if (worker.child !== child) return;
       worker.child = undefined;
       if (worker.retired || stopped) return;
@@ -232,7 +250,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           client,
           shard: shard.name,
           dir,
-          configPath: join(dir, 'config.json'),
+          configPath: join(dir, DETECTOR_CONFIG_FILE),
           port: await freePort(),
           rolloutKey: shard.rolloutKey,
           plan: shard,

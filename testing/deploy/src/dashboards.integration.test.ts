@@ -135,14 +135,14 @@ before(async () => {
   assert.equal(reviewed.status, 200);
 
   // Prometheus, scraping all of them every second.
-  const consolePort = new URL(platform.url).port;
+  const consoleMetrics = new URL(platform.metricsUrl).host;
   const configPath = join(work, 'prometheus.yml');
   writeFileSync(
     configPath,
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       scrape_configs: [
-        { job_name: 'vigie-console', static_configs: [{ targets: [`127.0.0.1:${consolePort}`] }] },
+        { job_name: 'vigie-console', static_configs: [{ targets: [consoleMetrics] }] },
         {
           job_name: 'vigie-operator',
           static_configs: [{ targets: [`127.0.0.1:${String(operator.ports.metrics)}`] }],

@@ -7,7 +7,7 @@ import { parseCommandArgs, UsageError } from '../cli.js';
 /** `vigie up`: runs the whole platform on this machine until Ctrl-C. */
 export const upCommand: Command = {
   summary: 'Run all of Vigie on this machine: bucket folder, detectors and console',
-  help: `Usage: vigie up [--data DIR] [--port N] [--host ADDRESS] [--no-sample]
+  help: `Usage: vigie up [--data DIR] [--port N] [--host ADDRESS] [--metrics-port N] [--no-sample]
 
 Runs every part of Vigie on this machine, with no cloud account and no cluster:
   - a folder plays the bucket: drop a client XML into DIR/bucket/client-configs/ to onboard a
@@ -15,7 +15,8 @@ Runs every part of Vigie on this machine, with no cloud account and no cluster:
     reported next to it (NAME.xml.report.txt) and in the console, and changes nothing;
   - a supervisor runs the detectors of each client's plan as processes;
   - the console (review UI and API) runs on an embedded PostgreSQL (PGlite) in DIR/db;
-  - metrics are served on /metrics.
+  - metrics are served on 127.0.0.1 only, on a port of their own, as a pod serves them: they
+    name every client, and the console's port may be reachable from elsewhere.
 On a new data folder, a sample store is loaded whose cameras replay simulated store scenes:
 an alert with evidence reaches the console within a minute. Everything is kept under DIR, so a
 restart keeps alerts, clients and the admin token. Ctrl-C stops everything cleanly.
@@ -24,6 +25,8 @@ Options:
   --data DIR      where everything is kept (default .vigie)
   --port N        the console's port (default 8080; 0 picks a free one)
   --host ADDRESS  the console's address (default 127.0.0.1; 0.0.0.0 to reach it from elsewhere)
+  --metrics-port N
+                  the port of /metrics on 127.0.0.1 (default 9464; 0 picks a free one)
   --no-sample     do not load the sample store on a new data folder
   --verbose       also print the parts' routine messages
   -h, --help      show this help
@@ -36,13 +39,20 @@ Options:
         data: { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
+        'metrics-port': { type: 'string' },
         'no-sample': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
     });
     const portText = values.port ?? '8080';
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) {
-      throw new UsageError('--port must be a port number (0 to 65535)');
+    const metricsPortText = values['metrics-port'] ?? '9464';
+    for (const [name, text] of [
+      ['--port', portText],
+      ['--metrics-port', metricsPortText],
+    ] as const) {
+      if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+        throw new UsageError(`${name} must be a port number (0 to 65535)`);
+      }
     }
     const quiet: readonly Severity[] = values.verbose ? [] : ['DEBUG', 'INFO'];
     const stamp = () => new Date().toISOString().slice(11, 19);
@@ -53,6 +63,7 @@ Options:
         dataDir: resolve(values.data ?? '.vigie'),
         host: values.host ?? '127.0.0.1',
         port: Number(portText),
+        metricsPort: Number(metricsPortText),
         sample: !values['no-sample'],
         log: (severity, message, fields = {}) => {
           if (quiet.includes(severity) && !message.startsWith('detector')) return;
@@ -79,7 +90,7 @@ Options:
         `  Console      ${platform.url}`,
         `  Admin token  ${platform.adminToken}`,
         `  Configs      ${platform.configsDir}  (drop, edit or delete client XML files here)`,
-        `  Metrics      ${platform.url}/metrics`,
+        `  Metrics      ${platform.metricsUrl}`,
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

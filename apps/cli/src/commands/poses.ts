@@ -79,7 +79,7 @@ Options:
     );
     let frames = 0;
     let people = 0;
-    let tracks = 0;
+    const tracks = new Set<number>();
     let lastReport = 0;
     const started = performance.now();
     try {
@@ -91,7 +91,7 @@ Options:
       })) {
         frames++;
         people += r.perceived.persons.length;
-        for (const t of r.analysis.tracks) tracks = Math.max(tracks, t.id);
+        for (const t of r.analysis.tracks) tracks.add(t.id);
         io.stdout(
           `${formatPoseLine({ t: r.frame.t, width: r.frame.width, height: r.frame.height, persons: r.perceived.persons })}\n`,
         );
@@ -110,7 +110,7 @@ Options:
       model.dispose();
     }
     io.stderr(
-      `vigie poses: ${String(frames)} frames at ${String(fps)} fps (${(frames / fps).toFixed(1)} s of video) with ${model.name}, ${(people / Math.max(1, frames)).toFixed(1)} people a frame, ${String(tracks)} tracks\n`,
+      `vigie poses: ${String(frames)} frames at ${String(fps)} fps (${(frames / fps).toFixed(1)} s of video) with ${model.name}, ${(people / Math.max(1, frames)).toFixed(1)} people a frame, ${String(tracks.size)} tracks\n`,
     );
     return 0;
   },

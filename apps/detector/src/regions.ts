@@ -161,12 +161,16 @@ function scales(crops: readonly Cluster[], settings: RegionSettings): number[] {
   return wanted.map((w) => w * shrink);
 }
 
-/** Fits a crop to a model input of multiples of 32 at `scale`, growing it to the input's shape. */
+/**
+ * Fits a crop to a model input of multiples of 32 at about `scale`: an input rounded up grows the
+ * crop to its shape; one rounded down squeezes the crop a little (at most 16 input pixels), and
+ * never cuts it.
+ */
 function fit(b: Box, scale: number, width: number, height: number): Region {
   const inputWidth = Math.max(32, Math.round(((b[2] - b[0]) * scale) / 32) * 32);
   const inputHeight = Math.max(32, Math.round(((b[3] - b[1]) * scale) / 32) * 32);
-  const w = Math.min(width, inputWidth / scale);
-  const h = Math.min(height, inputHeight / scale);
+  const w = Math.min(width, Math.max(b[2] - b[0], inputWidth / scale));
+  const h = Math.min(height, Math.max(b[3] - b[1], inputHeight / scale));
   const cx = (b[0] + b[2]) / 2;
   const cy = (b[1] + b[3]) / 2;
   const x1 = Math.round(Math.max(0, Math.min(width - w, cx - w / 2)));
@@ -179,6 +183,24 @@ function fit(b: Box, scale: number, width: number, height: number): Region {
 }
 
 /**
+ * Fits crops at their scales. Inputs are whole multiples of 32, so crops round up past the
+ * budget; all scales shrink together until the frame costs what it may.
+ */
+function fitAll(boxes: readonly Box[], scales: readonly number[], input: RegionInput): Region[] {
+  const { width, height, settings } = input;
+  let each = [...scales];
+  let regions = boxes.map((b, i) => fit(b, each[i] ?? 1, width, height));
+  for (let tries = 0; tries < 4; tries++) {
+    const used = regions.reduce((s, r) => s + r.inputWidth * r.inputHeight, 0);
+    if (used <= settings.inputPixels) break;
+    const shrink = Math.sqrt(settings.inputPixels / used);
+    each = each.map((e) => e * shrink);
+    regions = boxes.map((b, i) => fit(b, each[i] ?? 1, width, height));
+  }
+  return regions;
+}
+
+/**
  * Decides where the model runs in this frame. The whole frame is searched when it is due (see
  * {@link RegionSettings.fullFrameSeconds}) or when the parts of interest cover most of it;
  * otherwise the parts where something moved or someone is tracked, grown to hold whole people
@@ -188,7 +210,7 @@ export function planRegions(input: RegionInput): RegionPlan {
   const { width, height, settings } = input;
   const whole: Box = [0, 0, width, height];
   const fullScale = Math.min(settings.maxScale, Math.sqrt(settings.inputPixels / (width * height)));
-  const full: RegionPlan = { regions: [fit(whole, fullScale, width, height)], fullFrame: true };
+  const full: RegionPlan = { regions: fitAll([whole], [fullScale], input), fullFrame: true };
   if (input.sinceFullFrame >= settings.fullFrameSeconds) return full;
   const interest = [...input.motion, ...input.tracks].map((b): Cluster => ({
     box: grow(b, width, height),
@@ -198,9 +220,12 @@ export function planRegions(input: RegionInput): RegionPlan {
   const crops = clusters(interest, settings.maxRegions);
   const total = crops.reduce((s, c) => s + area(c.box), 0);
   if (total >= 0.7 * width * height) return full;
-  const each = scales(crops, settings);
   return {
-    regions: crops.map((c, i) => fit(c.box, each[i] ?? fullScale, width, height)),
+    regions: fitAll(
+      crops.map((c) => c.box),
+      scales(crops, settings),
+      input,
+    ),
     fullFrame: false,
   };
 }

@@ -28,8 +28,10 @@ export interface Motion {
   /** The share of the picture that moved, 0 to 1. */
   readonly fraction: number;
   /**
-   * The tops of the moving shapes, in strips 12 px wide: where a moving person's head is,
-   * even when several people move as one shape and their heads are at different heights.
+   * The tops of the shapes that moved, or that differ from the scene as it looked over the
+   * last minutes, in strips 12 px wide: where a person's head is, even when several people
+   * move as one shape, and even when someone stopped long enough to fade from the fast
+   * background without being tracked.
    */
   readonly tops: readonly Box[];
 }
@@ -45,12 +47,18 @@ export interface MotionDetector {
 
 const CELL = 4;
 
+/** How fast the scene behind {@link Motion.tops} learns, per analysed frame. */
+const SCENE_RATE = 0.002;
+
 /** Creates a motion detector. */
 export function createMotionDetector(options: MotionOptions = {}): MotionDetector {
   const threshold = options.threshold ?? 18;
   const rate = options.learningRate ?? 0.02;
   const minCells = options.minCells ?? 6;
   let background: Float32Array | undefined;
+  // The scene over the last minutes (about 100 s at 5 fps): people who stop stand out from it
+  // long after the fast background has learnt them.
+  let scene: Float32Array | undefined;
   let size = { width: 0, height: 0, cols: 0, rows: 0 };
 
   function grey(frame: RgbFrame): Float32Array {
@@ -83,11 +91,15 @@ export function createMotionDetector(options: MotionOptions = {}): MotionDetecto
           rows: Math.floor(frame.height / CELL),
         };
         background = g;
+        scene = Float32Array.from(g);
         return { boxes: [], fraction: 0, tops: [] };
       }
       const { cols, rows } = size;
       const bg = background;
+      const slow = scene ?? Float32Array.from(g);
+      scene = slow;
       const moving = new Uint8Array(cols * rows);
+      const standing = new Uint8Array(cols * rows);
       let count = 0;
       for (let i = 0; i < g.length; i++) {
         if (Math.abs((g[i] ?? 0) - (bg[i] ?? 0)) > threshold) {
@@ -104,13 +116,21 @@ export function createMotionDetector(options: MotionOptions = {}): MotionDetecto
         for (let r = r1; r <= r2; r++) for (let c = c1; c <= c2; c++) held[r * cols + c] = 1;
       }
       for (let i = 0; i < g.length; i++) {
+        const v = g[i] ?? 0;
+        if (Math.abs(v - (slow[i] ?? 0)) > threshold) standing[i] = 1;
+        slow[i] = (slow[i] ?? 0) * (1 - SCENE_RATE) + v * SCENE_RATE;
         if (held[i]) continue;
         // Moving cells learn ten times slower, so that a passer-by leaves no ghost behind.
         const a = moving[i] ? rate / 10 : rate;
-        bg[i] = (bg[i] ?? 0) * (1 - a) + (g[i] ?? 0) * a;
+        bg[i] = (bg[i] ?? 0) * (1 - a) + v * a;
       }
       const boxes = components(moving, cols, rows, minCells);
-      return { boxes, fraction: count / g.length, tops: silhouetteTops(moving, cols, boxes) };
+      const shapes = components(standing, cols, rows, minCells);
+      return {
+        boxes,
+        fraction: count / g.length,
+        tops: [...silhouetteTops(moving, cols, boxes), ...silhouetteTops(standing, cols, shapes)],
+      };
     },
   };
 }

@@ -138,6 +138,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
   let alertCount = 0;
   let scheduled = true;
   let evidenceChain = Promise.resolve();
+  let lastKept = -Infinity;
   let analysisChain = Promise.resolve();
   // The tracker follows the calibration of the model that finds the persons: the camera's, or
   // for a pose recording the one its header names, else the default model's (as replay does).
@@ -244,6 +245,14 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     metrics.activeTracks.set(labels, analyzer.activeTracks);
     metrics.framesAnalysed.inc(labels);
     framesAnalysed++;
+    // A scene with nobody in it is kept once a second, not every frame: clips still show the
+    // empty scene before someone walks in, and a quiet camera costs next to nothing.
+    const empty =
+      sightings.persons.length === 0 &&
+      (sightings.others ?? []).length === 0 &&
+      (sightings.tops ?? []).length === 0;
+    if (empty && analysis.alerts.length === 0 && frame.t - lastKept < 1) return;
+    lastKept = frame.t;
     const started = performance.now();
     const shown = await recorder.add(frame, sightings);
     metrics.stageSeconds.observe({ stage: 'evidence' }, (performance.now() - started) / 1000);

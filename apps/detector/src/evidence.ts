@@ -74,8 +74,10 @@ function headBand(box: Box): HiddenRegion {
   const w = Math.max(1, box[2] - box[0]);
   const h = Math.max(1, box[3] - box[1]);
   const depth = h * Math.min(0.55, Math.max(0.25, 0.9 / (h / w)));
+  // The margins cover a person who moved a step since the box was seen (tracks and recently
+  // seen places lag behind).
   return {
-    box: [box[0] - 0.1 * w, box[1] - 0.08 * h, box[2] + 0.1 * w, box[1] + depth],
+    box: [box[0] - 0.25 * w, box[1] - 0.12 * h, box[2] + 0.25 * w, box[1] + depth + 0.08 * h],
     cell: Math.max(4, Math.ceil(depth / 4)),
   };
 }

@@ -461,7 +461,7 @@ const analysis = defineObject({
       {
         title: 'Model input pixels',
         description:
-          'How many pixels of model input one analysed frame may use: the cost of a frame. The parts of the picture where something moves or someone is tracked are cut out and searched at up to full resolution within this budget, so people far from a high camera are seen; the whole picture is searched at this budget every `fullFrameSeconds`. The default (320 × 192) keeps a busy camera at 5 frames per second on one core; raise it to find more small or distant people, at a cost that grows with it (see the measured curve in apps/detector/README.md), lower it to fit more cameras on a core.',
+          'How many pixels of model input one analysed frame may use: the cost of a frame. The parts of the picture where something moves or someone is tracked are cut out and searched at up to full resolution within this budget, so people far from a high camera are seen; the whole picture is searched at this budget every `fullFrameSeconds`. The default (320 × 192) analyses a busy camera at about 5 frames per second with about one core; raise it to find more small or distant people, at a cost that grows with it (see the measured curve in apps/detector/README.md), lower it to fit more cameras on a core.',
         default: 61440,
       },
     ),

@@ -128,6 +128,7 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
   const incidents = new Map<number, IncidentState>();
   const poses = new Map<number, PersonPose>();
   let zoneCache: { width: number; height: number; zones: PixelZone[] } | undefined;
+  let origin: number | undefined;
 
   function zonesFor(width: number, height: number): PixelZone[] {
     if (zoneCache?.width !== width || zoneCache.height !== height) {
@@ -150,7 +151,14 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
     },
     analyze(frame) {
       const started = performance.now();
-      const update = tracker.update(frame.t, frame.persons);
+      // Tracking and rules run on milliseconds since the camera's first frame: a live camera
+      // stamps frames with the epoch, a recording from zero, and the same frames must cross
+      // the same thresholds in both (an epoch's last bits would tip 0.2 s to 0.1999998 s).
+      origin ??= frame.t;
+      const base = origin;
+      const t = Math.round((frame.t - base) * 1000) / 1000;
+      const abs = (x: number): number => base + x;
+      const update = tracker.update(t, frame.persons);
       const tracked = performance.now();
       for (const id of update.ended) {
         rules.delete(id);
@@ -169,14 +177,14 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
       for (const track of update.tracks) {
         const pose = carryKeypoints(poses.get(track.id), track.pose);
         poses.set(track.id, pose);
-        const obs = observe(frame.t, track.id, pose, zones);
+        const obs = observe(t, track.id, pose, zones);
         observations.push(obs);
         const stepped = stepRules(rules.get(track.id) ?? INITIAL_RULE_STATE, obs, settings.rules);
         rules.set(track.id, stepped.state);
         firings.push(...stepped.firings);
         const incident = stepIncident(
           incidents.get(track.id) ?? INITIAL_INCIDENT_STATE,
-          frame.t,
+          t,
           stepped.firings,
           incidentSettings,
         );
@@ -184,10 +192,16 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
         const raised = incident.raised;
         if (!raised) continue;
         const times = new Set<number>();
-        for (const f of raised.firings) for (const e of f.evidence) times.add(e.t);
+        for (const f of raised.firings) for (const e of f.evidence) times.add(abs(e.t));
         const decisive = raised.decisive;
         alerts.push({
-          id: alertId(settings.client, settings.camera.id, track, frame.t, decisive.rule),
+          id: alertId(
+            settings.client,
+            settings.camera.id,
+            { ...track, since: abs(track.since) },
+            frame.t,
+            decisive.rule,
+          ),
           client: settings.client,
           camera: settings.camera.id,
           trackId: track.id,
@@ -201,16 +215,23 @@ export function createCameraAnalyzer(options: CameraAnalyzerOptions): CameraAnal
           width: frame.width,
           height: frame.height,
           ...(decisive.zone ? { zone: decisive.zone } : {}),
-          firings: raised.firings,
+          firings: raised.firings.map(absolute),
           evidenceTimes: [...times].sort((a, b) => a - b),
           explanation: raised.firings.map((f) => f.explanation).join(' '),
         });
       }
+      function absolute(f: Firing): Firing {
+        return {
+          ...f,
+          t: abs(f.t),
+          evidence: f.evidence.map((e) => ({ ...e, t: abs(e.t) })),
+        };
+      }
       return {
         t: frame.t,
-        tracks: update.tracks,
-        observations,
-        firings,
+        tracks: update.tracks.map((tr) => ({ ...tr, since: abs(tr.since) })),
+        observations: observations.map((o) => ({ ...o, t: abs(o.t) })),
+        firings: firings.map(absolute),
         alerts,
         trackingSeconds: (tracked - started) / 1000,
         rulesSeconds: (performance.now() - tracked) / 1000,

@@ -11,7 +11,17 @@ import Fastify, {
 } from 'fastify';
 import type { Authenticator } from './auth/authenticate.js';
 import { createTokenAuthenticator } from './auth/authenticate.js';
-import { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
+import {
+  AuthError,
+  ForbiddenError,
+  InputError,
+  LengthRequiredError,
+  NotFoundError,
+  RateLimitError,
+  TooLargeError,
+} from './errors.js';
+import type { IngestBudget } from './http/budget.js';
+import { createIngestBudget, INGEST_BUDGET } from './http/budget.js';
 import { createCallerHook, createTenantResolver } from './http/callers.js';
 import type { ConnectionLimits } from './http/limits.js';
 import {
@@ -58,6 +68,8 @@ export interface AppDeps {
   readonly onError?: (error: unknown) => void;
   /** Overrides of the connection limits (tests shorten them). */
   readonly limits?: Partial<ConnectionLimits>;
+  /** Overrides of each tenant's ingest budget. */
+  readonly ingestBudget?: Partial<IngestBudget>;
 }
 
 /** The app, with its live hub (started by `listen`'s caller, see `main.ts`). */
@@ -74,6 +86,9 @@ function statusOf(error: Error): number {
   if (error instanceof AuthError) return 401;
   if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError) return 404;
+  if (error instanceof LengthRequiredError) return 411;
+  if (error instanceof TooLargeError) return 413;
+  if (error instanceof RateLimitError) return 429;
   const status = (error as { statusCode?: unknown }).statusCode;
   // Fastify's own client errors: malformed JSON, an unsupported type, a body too large.
   if (typeof status === 'number' && status >= 400 && status < 500) return status;
@@ -131,6 +146,9 @@ export function buildApp(deps: AppDeps): ConsoleApp {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const status = statusOf(error);
     if (status === 500) deps.onError?.(error);
+    if (error instanceof RateLimitError) {
+      void reply.header('retry-after', String(Math.max(1, error.retryAfterSeconds)));
+    }
     const code =
       'code' in error && typeof error.code === 'string' && error.code.startsWith('VIGIE_E_')
         ? error.code
@@ -158,12 +176,16 @@ export function buildApp(deps: AppDeps): ConsoleApp {
     createCallerHook({
       authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
       tenantOf: createTenantResolver(deps.sql),
+      charge: createIngestBudget({ ...INGEST_BUDGET, ...deps.ingestBudget }),
     }),
   );
   app.addHook('preValidation', (request, _reply, done) => {
     verifyStorable(request.params, 'the path');
     verifyStorable(request.query, 'the query');
-    if (request.body !== undefined) verifyStorable(request.body, 'the body');
+    // Raw bodies (clips) are bytes, not text: nothing in them reaches a text column.
+    if (request.body !== undefined && !(request.body instanceof Uint8Array)) {
+      verifyStorable(request.body, 'the body');
+    }
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {

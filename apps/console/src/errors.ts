@@ -31,3 +31,27 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
   readonly code = 'VIGIE_E_NOT_FOUND';
 }
+
+/** A body larger than its route takes, known from its `Content-Length` before it is read. */
+export class TooLargeError extends Error {
+  override readonly name = 'TooLargeError';
+  readonly code = 'VIGIE_E_TOO_LARGE';
+}
+
+/** A detector post without `Content-Length`: its cost must be known before it is read. */
+export class LengthRequiredError extends Error {
+  override readonly name = 'LengthRequiredError';
+  readonly code = 'VIGIE_E_LENGTH_REQUIRED';
+}
+
+/** A tenant over its ingest budget; it may try again after `retryAfterSeconds`. */
+export class RateLimitError extends Error {
+  override readonly name = 'RateLimitError';
+  readonly code = 'VIGIE_E_RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

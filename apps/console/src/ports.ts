@@ -12,6 +12,8 @@ export interface EvidenceStore {
   put(key: string, data: Uint8Array, contentType: string): Promise<void>;
   /** The bytes under a key, or undefined when there are none. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** Removes a key's bytes; removing what is not there is no error. */
+  delete(key: string): Promise<void>;
 }
 
 /** Reads one key of a client's named Secret (webhook signing keys). */

@@ -6,6 +6,7 @@
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fitAlert, type IngestEnvelope } from '@vigie/config';
 import type { Logger } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { Alert, CameraAnalyzer, FrameAnalysis, PersonPose } from '@vigie/vision';
@@ -192,16 +193,19 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     );
     await mkdir(ctx.evidenceDir, { recursive: true });
     await writeFile(join(ctx.evidenceDir, `${alert.id}.jpg`), snapshot);
-    await ctx.outbox.put(alert.id, {
+    // Within the envelope's limits whatever the zones' names and the incident's length, so
+    // that the console never refuses a real alert.
+    const envelope: IngestEnvelope = {
       type: 'alert',
-      alert: {
+      alert: fitAlert({
         ...alert,
         shard: config.shard,
         cameraName: camera.name,
         detectedAt: new Date(alert.t * 1000).toISOString(),
-      },
+      }),
       snapshot: { contentType: 'image/jpeg', data: snapshot.toString('base64') },
-    });
+    };
+    await ctx.outbox.put(alert.id, envelope);
     alertCount++;
     metrics.alerts.inc({ camera: camera.id, rule: alert.rule });
     ctx.onAlertQueued?.(alert);
@@ -216,12 +220,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     const clip = await recorder.clip(alert.t);
     if (clip) {
       await writeFile(join(ctx.evidenceDir, `${alert.id}.mp4`), clip);
-      await ctx.outbox.put(`${alert.id}-clip`, {
-        type: 'clip',
-        alertId: alert.id,
-        contentType: 'video/mp4',
-        data: clip.toString('base64'),
-      });
+      await ctx.outbox.putClip(alert.id, clip);
     }
   }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { AlertSink } from './outbox.js';
-import { createOutbox, DeliveryError } from './outbox.js';
+import { createConsoleSink, createOutbox, DeliveryError } from './outbox.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vigie-outbox-'));
 after(() => {
@@ -66,7 +66,7 @@ describe('outbox', () => {
 
   it('loses nothing and stores nothing twice when the detector is killed mid-delivery', async () => {
     // A console stand-in with the console's contract: stores each alert ID once, answers 409
-    // for an ID it already has. It can be told to hold the next answer, to kill mid-delivery.
+    // with its code and the key for an ID it already has. It can be told to hold the next answer, to kill mid-delivery.
     const stored = new Map<string, number>();
     const posts: string[] = [];
     let hold: ((res: ServerResponse) => void) | undefined;
@@ -82,7 +82,11 @@ describe('outbox', () => {
           hold(res);
           return;
         }
-        res.writeHead(known ? 409 : 201).end();
+        if (known) {
+          res
+            .writeHead(409, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ code: 'VIGIE_E_ALREADY_STORED', id: `al_${id}`, key: id }));
+        } else res.writeHead(201).end();
       });
     });
     server.listen(0, '127.0.0.1');
@@ -127,5 +131,99 @@ describe('outbox', () => {
       'the alert in flight at the kill was sent again, with the same ID',
     );
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('console sink', () => {
+  /** A console stand-in that answers each request with the next of `answers`. */
+  async function standIn(answers: ((res: ServerResponse) => void)[]) {
+    const seen: { method: string; url: string; type: string; body: Buffer }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          type: String(req.headers['content-type']),
+          body: Buffer.concat(chunks),
+        });
+        (answers.shift() ?? ((r: ServerResponse) => r.writeHead(201).end()))(res);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const sink = createConsoleSink({
+      consoleUrl: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`,
+      token: () => Promise.resolve('t'.repeat(32)),
+    });
+    return { sink, seen, close: () => server.close() };
+  }
+
+  it('counts a 409 as delivered only when the console says it stored this very alert', async () => {
+    const json = (status: number, body: unknown) => (res: ServerResponse) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const fake = await standIn([
+      json(409, { code: 'VIGIE_E_ALREADY_STORED', id: 'al_x', key: 'a1' }),
+      json(409, { code: 'VIGIE_E_ALREADY_STORED', id: 'al_y', key: 'someone-else' }),
+      (res) => res.writeHead(409).end('Conflict'),
+    ]);
+    const body = new TextEncoder().encode('{}');
+    await fake.sink.deliver('a1', body, 'alert');
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(
+        fake.sink.deliver('a1', body, 'alert'),
+        (e: unknown) => e instanceof DeliveryError && !e.retry,
+      );
+    }
+    fake.close();
+  });
+
+  it("takes the console's word on when to retry after a 429", async () => {
+    const fake = await standIn([(res) => res.writeHead(429, { 'retry-after': '7' }).end()]);
+    await assert.rejects(
+      fake.sink.deliver('a1', new Uint8Array(2), 'alert'),
+      (e: unknown) => e instanceof DeliveryError && e.retry && e.retryAfterMs === 7000,
+    );
+    fake.close();
+  });
+
+  it('sends a clip as its MP4 bytes, and converts a clip file an earlier detector wrote', async () => {
+    const fake = await standIn([]);
+    const mp4 = Buffer.from('....ftypisom clip bytes');
+    await fake.sink.deliver('a1', mp4, 'clip');
+    const legacy = JSON.stringify({
+      type: 'clip',
+      alertId: 'a2',
+      contentType: 'video/mp4',
+      data: mp4.toString('base64'),
+    });
+    await fake.sink.deliver('a2-clip', new TextEncoder().encode(legacy), 'alert');
+    assert.deepEqual(
+      fake.seen.map((r) => [r.method, r.url, r.type, r.body.toString()]),
+      [
+        ['PUT', '/api/v1/ingest/alerts/a1/clip', 'video/mp4', mp4.toString()],
+        ['PUT', '/api/v1/ingest/alerts/a2/clip', 'video/mp4', mp4.toString()],
+      ],
+    );
+    fake.close();
+  });
+
+  it('keeps clips in order after their alert, as files of their own', async () => {
+    const delivered: string[] = [];
+    const sink: AlertSink = {
+      deliver(id, _body, kind) {
+        delivered.push(`${kind}:${id}`);
+        return Promise.resolve();
+      },
+    };
+    const outbox = createOutbox({ dir: freshDir(), sink, minBackoffMs: 5 });
+    await outbox.put('a1', { type: 'alert' });
+    await outbox.putClip('a1', new Uint8Array([1, 2, 3]));
+    await outbox.put('a2', { type: 'alert' });
+    outbox.start();
+    await outbox.drained();
+    await outbox.stop();
+    assert.deepEqual(delivered, ['alert:a1', 'clip:a1', 'alert:a2']);
   });
 });

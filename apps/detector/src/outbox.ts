@@ -2,28 +2,37 @@
  * The alert outbox: alerts are written to local disk before anything else happens to them, and
  * a delivery loop posts them to the console until the console says it has them. A file leaves
  * the outbox only after that, so an alert survives a crash, a kill or a console outage
- * (delivery is at least once). Each alert carries its ID, and the console stores each ID once.
+ * (delivery is at least once). Each alert carries its ID, which the console keeps as an
+ * idempotency key within the client: it stores each one once. Alerts are JSON files (the
+ * envelope of `@vigie/config`); clips are MP4 files, sent as they are.
  */
 
 import { randomInt } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** What an outbox file holds: an alert's JSON envelope, or the MP4 clip of an alert. */
+export type OutboxKind = 'alert' | 'clip';
+
 /** What the outbox needs from the console. */
 export interface AlertSink {
   /**
-   * Delivers one alert. Resolves when the console has stored it (or already had it); rejects
-   * with an {@link DeliveryError} otherwise.
+   * Delivers one alert, or the clip of the alert `id`. Resolves when the console has stored it
+   * (or already had it); rejects with an {@link DeliveryError} otherwise.
    */
-  deliver(id: string, body: Uint8Array): Promise<void>;
+  deliver(id: string, body: Uint8Array, kind: OutboxKind): Promise<void>;
 }
 
-/** A failed delivery; `retry` is false when the console refused the alert for good. */
+/**
+ * A failed delivery; `retry` is false when the console refused the alert for good, and
+ * `retryAfterMs` is the console's own word on when to try again.
+ */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   constructor(
     message: string,
     readonly retry: boolean,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -37,13 +46,20 @@ export interface OutboxOptions {
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
   /** Called on every delivery attempt, for metrics and logs. */
-  readonly onAttempt?: (event: { id: string; ok: boolean; error?: string }) => void;
+  readonly onAttempt?: (event: {
+    id: string;
+    kind: OutboxKind;
+    ok: boolean;
+    error?: string;
+  }) => void;
 }
 
 /** A durable outbox with its delivery loop. */
 export interface Outbox {
   /** Writes an alert to disk; once this resolves the alert will be delivered. */
   put(id: string, alert: unknown): Promise<void>;
+  /** Writes the clip of the alert `id` to disk, to be delivered after the alert. */
+  putClip(id: string, clip: Uint8Array): Promise<void>;
   /** Alerts waiting for delivery. */
   depth(): Promise<number>;
   /** Starts delivering, until `stop`. */
@@ -55,8 +71,13 @@ export interface Outbox {
 }
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
-const PENDING = '.json';
+const EXTENSIONS: Readonly<Record<OutboxKind, string>> = { alert: '.json', clip: '.mp4' };
 const PARTIAL = '.partial';
+/** The longest wait the console may ask for, so that a bad header cannot stall the outbox. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+const kindOf = (name: string): OutboxKind | undefined =>
+  name.endsWith(EXTENSIONS.alert) ? 'alert' : name.endsWith(EXTENSIONS.clip) ? 'clip' : undefined;
 
 /** Creates an outbox in `dir`; alerts left there by an earlier run are delivered too. */
 export function createOutbox(options: OutboxOptions): Outbox {
@@ -85,7 +106,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       throw error;
     }
     // Files are named so that name order is enqueue order: oldest first.
-    return names.filter((n) => n.endsWith(PENDING)).sort();
+    return names.filter((n) => kindOf(n) !== undefined).sort();
   }
 
   function sleep(ms: number): Promise<void> {
@@ -114,7 +135,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       }
       for (const name of names) {
         if (!active()) break;
-        const id = name.slice(name.indexOf('-') + 1, -PENDING.length);
+        const kind = kindOf(name) ?? 'alert';
+        const id = name.slice(name.indexOf('-') + 1, -EXTENSIONS[kind].length);
         const path = join(dir, name);
         let body: Buffer;
         try {
@@ -123,13 +145,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
           continue; // delivered and removed meanwhile
         }
         try {
-          await sink.deliver(id, body);
+          await sink.deliver(id, body, kind);
           await rm(path, { force: true });
           failures = 0;
-          options.onAttempt?.({ id, ok: true });
+          options.onAttempt?.({ id, kind, ok: true });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          options.onAttempt?.({ id, ok: false, error: message });
+          options.onAttempt?.({ id, kind, ok: false, error: message });
           if (error instanceof DeliveryError && !error.retry) {
             // Refused for good (a bad alert): set aside, never retried hot, never deleted.
             await rename(path, `${path}.rejected`);
@@ -137,38 +159,49 @@ export function createOutbox(options: OutboxOptions): Outbox {
           }
           failures++;
           const ceiling = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures - 1, 20));
-          await sleep(ceiling / 2 + randomInt(Math.max(1, Math.floor(ceiling / 2))));
+          const backoff = ceiling / 2 + randomInt(Math.max(1, Math.floor(ceiling / 2)));
+          const asked =
+            error instanceof DeliveryError && error.retryAfterMs !== undefined
+              ? Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS)
+              : 0;
+          await sleep(Math.max(backoff, asked));
           break;
         }
       }
     }
   }
 
+  async function write(id: string, kind: OutboxKind, bytes: string | Uint8Array): Promise<void> {
+    if (!ID.test(id)) throw new Error(`alert ID "${id}" must be 1 to 128 letters, digits, - or _`);
+    await ready();
+    // Time first, so that name order is delivery order; the sequence breaks ties.
+    const name = `${Date.now().toString().padStart(15, '0')}${(seq++ % 1000).toString().padStart(3, '0')}-${id}${EXTENSIONS[kind]}`;
+    const path = join(dir, name);
+    const partial = `${path}${PARTIAL}`;
+    const handle = await open(partial, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(partial, path);
+    // The rename is durable only once the directory itself is synced.
+    const dirHandle = await open(dir, 'r');
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+    wake?.();
+  }
+
   return {
     async put(id, alert) {
-      if (!ID.test(id))
-        throw new Error(`alert ID "${id}" must be 1 to 128 letters, digits, - or _`);
-      await ready();
-      // Time first, so that name order is delivery order; the sequence breaks ties.
-      const name = `${Date.now().toString().padStart(15, '0')}${(seq++ % 1000).toString().padStart(3, '0')}-${id}${PENDING}`;
-      const path = join(dir, name);
-      const partial = `${path}${PARTIAL}`;
-      const handle = await open(partial, 'w');
-      try {
-        await handle.writeFile(JSON.stringify(alert));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(partial, path);
-      // The rename is durable only once the directory itself is synced.
-      const dirHandle = await open(dir, 'r');
-      try {
-        await dirHandle.sync();
-      } finally {
-        await dirHandle.close();
-      }
-      wake?.();
+      await write(id, 'alert', JSON.stringify(alert));
+    },
+    async putClip(id, clip) {
+      await write(id, 'clip', clip);
     },
     async depth() {
       return (await pending()).length;
@@ -199,22 +232,69 @@ export interface ConsoleSinkOptions {
   readonly timeoutMs?: number;
 }
 
-/** Posts alerts to the console's ingest API, with the tenant's ingest token. */
+/** What a console answer means for the outbox. */
+function outcomeOf(status: number, retryAfter: string | null): DeliveryError {
+  const retry = status >= 500 || [401, 403, 408, 429].includes(status);
+  const seconds = retryAfter === null ? NaN : Number(retryAfter);
+  return new DeliveryError(
+    `console answered ${String(status)}`,
+    retry,
+    Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined,
+  );
+}
+
+/**
+ * Whether a 409 says that this very alert is stored: the console's code and the key it was
+ * sent with. Any other 409 (a proxy's, another service's) proves nothing, so the alert is set
+ * aside rather than dropped.
+ */
+async function storedAlready(response: Response, id: string): Promise<boolean> {
+  try {
+    const body = (await response.json()) as { code?: unknown; key?: unknown };
+    return body.code === 'VIGIE_E_ALREADY_STORED' && body.key === id;
+  } catch {
+    return false;
+  }
+}
+
+/** The bytes of an outbox clip: an MP4, or the JSON clip envelope of earlier detectors. */
+function clipBytes(body: Uint8Array, kind: OutboxKind): Uint8Array {
+  if (kind === 'clip') return body;
+  const legacy = JSON.parse(Buffer.from(body).toString('utf8')) as { data?: unknown };
+  if (typeof legacy.data !== 'string') throw new DeliveryError('a clip file holds no data', false);
+  return new Uint8Array(Buffer.from(legacy.data, 'base64'));
+}
+
+/** Whether an outbox JSON file is a clip written by an earlier detector. */
+function isLegacyClip(body: Uint8Array): boolean {
+  return Buffer.from(body.subarray(0, 32)).toString('utf8').startsWith('{"type":"clip"');
+}
+
+/**
+ * Posts alerts to the console's ingest API, with the tenant's ingest token: an alert as JSON
+ * to `POST /api/v1/ingest/alerts`, its clip as MP4 bytes to
+ * `PUT /api/v1/ingest/alerts/{id}/clip`.
+ */
 export function createConsoleSink(options: ConsoleSinkOptions): AlertSink {
-  const url = new URL('/api/v1/ingest/alerts', options.consoleUrl);
   return {
-    async deliver(id, body) {
+    async deliver(id, body, kind) {
+      const clip = kind === 'clip' || isLegacyClip(body);
+      const alertId = clip && kind === 'alert' ? id.replace(/-clip$/, '') : id;
+      const url = new URL(
+        clip ? `/api/v1/ingest/alerts/${alertId}/clip` : '/api/v1/ingest/alerts',
+        options.consoleUrl,
+      );
       let response: Response;
       try {
         response = await fetch(url, {
-          method: 'POST',
+          method: clip ? 'PUT' : 'POST',
           headers: {
             authorization: `Bearer ${(await options.token()).trim()}`,
-            'content-type': 'application/json',
-            'idempotency-key': id,
+            'content-type': clip ? 'video/mp4' : 'application/json',
+            ...(clip ? {} : { 'idempotency-key': id }),
           },
-          body,
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+          body: clip ? clipBytes(body, kind) : body,
+          signal: AbortSignal.timeout(options.timeoutMs ?? (clip ? 120_000 : 10_000)),
         });
       } catch (error) {
         throw new DeliveryError(
@@ -222,16 +302,13 @@ export function createConsoleSink(options: ConsoleSinkOptions): AlertSink {
           true,
         );
       }
-      await response.body?.cancel();
-      // 200/201: stored; 409: stored already. Both mean the alert is safe with the console.
-      if (response.ok || response.status === 409) return;
-      const retry =
-        response.status >= 500 ||
-        response.status === 429 ||
-        response.status === 401 ||
-        response.status === 403 ||
-        response.status === 408;
-      throw new DeliveryError(`console answered ${String(response.status)}`, retry);
+      if (response.ok) {
+        await response.body?.cancel();
+        return;
+      }
+      if (response.status === 409 && (await storedAlready(response, alertId))) return;
+      await response.body?.cancel().catch(() => undefined);
+      throw outcomeOf(response.status, response.headers.get('retry-after'));
     },
   };
 }
@@ -239,7 +316,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): AlertSink {
 /** The age of the oldest alert waiting, in seconds, or 0. */
 export async function oldestPendingSeconds(dir: string): Promise<number> {
   try {
-    const names = (await readdir(dir)).filter((n) => n.endsWith(PENDING)).sort();
+    const names = (await readdir(dir)).filter((n) => kindOf(n) !== undefined).sort();
     const first = names[0];
     if (!first) return 0;
     return (Date.now() - (await stat(join(dir, first))).mtimeMs) / 1000;

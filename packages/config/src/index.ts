@@ -26,3 +26,17 @@ export {
   type ClientSpec,
   type ConfigSource,
 } from './resource/client-resource.js';
+export {
+  ALERT_KEY_PATTERN,
+  ALERT_LIMITS,
+  base64Size,
+  checkIngestEnvelope,
+  fitAlert,
+  type AlertFiring,
+  type AlertZone,
+  type EnvelopeAlert,
+  type EnvelopeCheck,
+  type EnvelopeMedia,
+  type EnvelopeProblem,
+  type IngestEnvelope,
+} from './contracts/alert-envelope.js';

@@ -9,9 +9,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { Principal } from '../auth/principal.js';
-import { AuthError, NotFoundError } from '../errors.js';
+import { AuthError, LengthRequiredError, NotFoundError, TooLargeError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
 import { clientOfToken } from '../storage/alerts.js';
+import type { BudgetCharge } from './budget.js';
 import { holdBody } from './limits.js';
 
 /** Who may call a route. */
@@ -56,6 +57,26 @@ const tenants = new WeakMap<FastifyRequest, string>();
 export interface CallerOptions {
   readonly authenticate: Authenticator;
   readonly tenantOf: TenantResolver;
+  /** Charges each detector post to its tenant's ingest budget. */
+  readonly charge: BudgetCharge;
+}
+
+/**
+ * The body a detector declares, checked against its route before a byte is read: a post must
+ * say its length, so that its cost is known, and may not exceed what the route takes.
+ */
+function declaredLength(request: FastifyRequest): number {
+  if (request.method === 'GET' || request.method === 'HEAD') return 0;
+  const header = request.headers['content-length'];
+  if (header === undefined) {
+    throw new LengthRequiredError('send Content-Length: detector posts are never chunked');
+  }
+  const length = Number(header);
+  const limit = request.routeOptions.bodyLimit;
+  if (length > limit) {
+    throw new TooLargeError(`the body has ${header} bytes; this route takes ${String(limit)}`);
+  }
+  return length;
 }
 
 /** The `onRequest` hook that authenticates every request before its body is read. */
@@ -77,6 +98,7 @@ export function createCallerHook(options: CallerOptions) {
       }
       const tenant = await options.tenantOf(request.headers);
       if (tenant === undefined) throw new AuthError('the ingest token is not known');
+      options.charge(tenant, declaredLength(request));
       tenants.set(request, tenant);
     }
     held.resume();

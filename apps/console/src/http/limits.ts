@@ -11,7 +11,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_CLIP_BYTES, MAX_SNAPSHOT_BYTES } from '../ingest.js';
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 
 /** Base64 grows bytes by 4/3. */
 const base64Size = (bytes: number) => Math.ceil(bytes / 3) * 4;
@@ -20,8 +19,10 @@ const base64Size = (bytes: number) => Math.ceil(bytes / 3) * 4;
 export const BODY_LIMITS = {
   /** What any route takes when it sets nothing: GET routes and what is not a route read none. */
   anonymous: 64 * KiB,
-  /** An alert with its snapshot, or a clip, base64-encoded in JSON, with room for the alert. */
-  ingest: base64Size(Math.max(MAX_CLIP_BYTES, MAX_SNAPSHOT_BYTES)) + 1 * MiB,
+  /** An alert with its snapshot base64-encoded in JSON, with room for the alert itself. */
+  ingest: base64Size(MAX_SNAPSHOT_BYTES) + 128 * KiB,
+  /** A clip, as its raw bytes. */
+  clip: MAX_CLIP_BYTES,
   /** A verdict and a note of up to 2,000 characters, each possibly a six-byte JSON escape. */
   review: 16 * KiB,
 } as const;

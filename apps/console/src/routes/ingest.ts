@@ -1,89 +1,147 @@
 /**
  * Detectors post alerts and clips here, with their tenant's ingest token; each is stored once,
- * whatever the number of deliveries. Evidence bytes go to the evidence store first (same key
- * each time), then the rows, in one transaction, so that a crash in between loses nothing: the
- * detector's retry finds no row and does it all again.
+ * whatever the number of deliveries.
+ *
+ * The detector's alert ID is an idempotency key within its own client: the console issues the
+ * public ID, so no tenant learns anything from another's IDs, or can take them. A post whose
+ * key the client has stored already answers 409 `VIGIE_E_ALREADY_STORED` with the public ID
+ * and writes nothing. Otherwise the evidence bytes go to the evidence store first (their key
+ * holds their digest), recorded as an open upload, then the rows, in one statement that also
+ * closes the upload: a crash at any point loses nothing, since the detector's retry finds no
+ * row and does it all again, and what a failed post left behind is swept (`uploads.ts`).
  */
 
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { ALERT_KEY_PATTERN } from '@vigie/config';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ForbiddenError, InputError, NotFoundError } from '../errors.js';
 import { tenantOf } from '../http/callers.js';
 import { BODY_LIMITS } from '../http/limits.js';
 import { parseStorableTime } from '../http/storable.js';
-import { parseEnvelope } from '../ingest.js';
-import { alertClient, storeAlert, storeEvidence } from '../storage/alerts.js';
+import { parseAlertPost } from '../ingest.js';
+import {
+  alertIdOfKey,
+  evidenceOf,
+  newAlertId,
+  storeAlert,
+  storeEvidence,
+} from '../storage/alerts.js';
 import { evidenceKey } from '../storage/evidence.js';
+import { beginUpload } from '../storage/uploads.js';
 import type { RouteContext } from './context.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+const alreadyStored = (reply: FastifyReply, id: string, key: string) =>
+  reply.status(409).send({
+    code: 'VIGIE_E_ALREADY_STORED',
+    message: `alert ${key} is stored already, as ${id}`,
+    id,
+    key,
+  });
+
 /** The ingest router. */
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
   const { sql, evidence, metrics } = context;
-  const options = { bodyLimit: BODY_LIMITS.ingest, config: { caller: 'detector' } } as const;
 
-  app.post('/api/v1/ingest/alerts', options, async (request, reply) => {
-    const tenant = tenantOf(request);
-    const envelope = parseEnvelope(request.body);
-    const key = request.headers['idempotency-key'];
-    if (envelope.type === 'alert') {
-      const { alert } = envelope;
+  app.post(
+    '/api/v1/ingest/alerts',
+    { bodyLimit: BODY_LIMITS.ingest, config: { caller: 'detector' } },
+    async (request, reply) => {
+      const tenant = tenantOf(request);
+      const post = parseAlertPost(request.body);
+      const { alert } = post;
       if (alert.client !== tenant) {
         metrics.ingested.inc({ kind: 'alert', result: 'refused' });
         throw new ForbiddenError(`this token belongs to client ${tenant}, not ${alert.client}`);
       }
+      const key = alert.key ?? '';
       // The envelope reads any time JavaScript can; the database holds fewer.
       parseStorableTime(alert.detectedAt, 'alert.detectedAt');
-      if (key !== undefined && key !== alert.id) {
+      const idempotencyKey = request.headers['idempotency-key'];
+      if (idempotencyKey !== undefined && idempotencyKey !== key) {
         throw new InputError('VIGIE_E_INGEST_INVALID', 'Idempotency-Key must be the alert ID');
       }
+      // A repeated delivery writes nothing at all: the evidence it carries is never kept.
+      const known = await alertIdOfKey(sql, tenant, key);
+      if (known !== undefined) {
+        metrics.ingested.inc({ kind: 'alert', result: 'duplicate' });
+        return alreadyStored(reply, known, key);
+      }
       let snapshot;
-      if (envelope.snapshot) {
-        const digest = sha256(envelope.snapshot.data);
-        const objectKey = evidenceKey(alert.client, alert.id, 'snapshot', digest);
-        await evidence.put(objectKey, envelope.snapshot.data, envelope.snapshot.contentType);
+      if (post.snapshot) {
+        const digest = sha256(post.snapshot.data);
+        const objectKey = evidenceKey(tenant, key, 'snapshot', digest);
+        await beginUpload(sql, objectKey, tenant);
+        await evidence.put(objectKey, post.snapshot.data, post.snapshot.contentType);
         snapshot = {
-          alertId: alert.id,
           kind: 'snapshot' as const,
-          contentType: envelope.snapshot.contentType,
+          contentType: post.snapshot.contentType,
           objectKey,
-          size: envelope.snapshot.data.byteLength,
+          size: post.snapshot.data.byteLength,
           sha256: digest,
         };
       }
+      const incoming = { ...alert, id: newAlertId() };
       const hook = context.onAlertStored;
-      const stored = await storeAlert(sql, alert, {
-        ...(snapshot ? { snapshot } : {}),
-        ...(hook ? { alsoInTransaction: (tx) => hook(alert, tx) } : {}),
+      const stored = await storeAlert(sql, incoming, {
+        ...(snapshot ? { snapshot: { ...snapshot, alertId: incoming.id } } : {}),
+        ...(hook ? { alsoInTransaction: (tx) => hook(incoming, tx) } : {}),
       });
-      metrics.ingested.inc({ kind: 'alert', result: stored ? 'stored' : 'duplicate' });
-      if (stored) context.hub.announce(alert.id);
-      return reply
-        .status(stored ? 201 : 409)
-        .send(stored ? { id: alert.id } : { code: 'VIGIE_E_ALREADY_STORED', id: alert.id });
-    }
-    const owner = await alertClient(sql, envelope.alertId);
-    // Another tenant's alert answers as one that does not exist, so IDs cannot be probed.
-    if (owner !== tenant) throw new NotFoundError(`no alert ${envelope.alertId}`);
-    const digest = sha256(envelope.data);
-    const objectKey = evidenceKey(owner, envelope.alertId, 'clip', digest);
-    await evidence.put(objectKey, envelope.data, envelope.contentType);
-    const stored = await storeEvidence(sql, {
-      alertId: envelope.alertId,
-      kind: 'clip',
-      contentType: envelope.contentType,
-      objectKey,
-      size: envelope.data.byteLength,
-      sha256: digest,
+      if (!stored) {
+        // A concurrent delivery of the same key won the race.
+        metrics.ingested.inc({ kind: 'alert', result: 'duplicate' });
+        return alreadyStored(reply, (await alertIdOfKey(sql, tenant, key)) ?? '', key);
+      }
+      metrics.ingested.inc({ kind: 'alert', result: 'stored' });
+      context.hub.announce(incoming.id);
+      return reply.status(201).send({ id: incoming.id, key });
+    },
+  );
+
+  // Clips are bytes, sent as they are: never base64, never parsed as JSON.
+  app.register((scope, _options, done) => {
+    scope.addContentTypeParser('video/mp4', { parseAs: 'buffer' }, (_request, body, next) => {
+      next(null, body);
     });
-    metrics.ingested.inc({ kind: 'clip', result: stored ? 'stored' : 'duplicate' });
-    return reply
-      .status(stored ? 201 : 409)
-      .send(
-        stored
-          ? { id: envelope.alertId }
-          : { code: 'VIGIE_E_ALREADY_STORED', id: envelope.alertId },
-      );
+    scope.put<{ Params: { key: string } }>(
+      '/api/v1/ingest/alerts/:key/clip',
+      { bodyLimit: BODY_LIMITS.clip, config: { caller: 'detector' } },
+      async (request, reply) => {
+        const tenant = tenantOf(request);
+        const { key } = request.params;
+        if (!ALERT_KEY_PATTERN.test(key)) {
+          throw new InputError('VIGIE_E_INGEST_INVALID', 'the alert ID in the path is not valid');
+        }
+        const data = request.body;
+        if (!(data instanceof Uint8Array) || data.byteLength === 0) {
+          throw new InputError('VIGIE_E_INGEST_INVALID', 'send the clip as video/mp4 bytes');
+        }
+        // Another tenant's alert answers as one that does not exist: keys are per client.
+        const alertId = await alertIdOfKey(sql, tenant, key);
+        if (alertId === undefined) throw new NotFoundError(`no alert ${key}`);
+        if ((await evidenceOf(sql, alertId, 'clip')) !== undefined) {
+          metrics.ingested.inc({ kind: 'clip', result: 'duplicate' });
+          return alreadyStored(reply, alertId, key);
+        }
+        const digest = sha256(data);
+        const objectKey = evidenceKey(tenant, key, 'clip', digest);
+        await beginUpload(sql, objectKey, tenant);
+        await evidence.put(objectKey, data, 'video/mp4');
+        const stored = await storeEvidence(sql, {
+          alertId,
+          kind: 'clip',
+          contentType: 'video/mp4',
+          objectKey,
+          size: data.byteLength,
+          sha256: digest,
+        });
+        metrics.ingested.inc({ kind: 'clip', result: stored ? 'stored' : 'duplicate' });
+        return stored
+          ? reply.status(201).send({ id: alertId, key })
+          : alreadyStored(reply, alertId, key);
+      },
+    );
+    done();
   });
 }

@@ -1,6 +1,6 @@
 /** Alerts and their evidence in SQL: stored once per ID, whatever the number of deliveries. */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Sql } from './db.js';
 import { inTransaction, select } from './db.js';
 
@@ -46,9 +46,12 @@ export async function syncIngestTokenDigests(
   });
 }
 
-/** An alert as the detector sends it, checked. */
+/** An alert as the detector sends it, checked, with the ID the console issued it. */
 export interface IncomingAlert {
+  /** The console's public ID: URLs, evidence, notifications, the audit log and live stream. */
   readonly id: string;
+  /** The detector's own ID, an idempotency key within the client; `id` when not given. */
+  readonly key?: string;
   readonly client: string;
   readonly camera: string;
   readonly rule: string;
@@ -69,10 +72,16 @@ export interface EvidenceRow {
 /** The channel on which a stored alert's ID is announced, for every replica's live stream. */
 export const ALERTS_CHANNEL = 'vigie_alerts';
 
+/** A new public alert ID: 128 random bits, which say nothing about the client or the time. */
+export function newAlertId(): string {
+  return `al_${randomBytes(16).toString('base64url')}`;
+}
+
 /**
- * Stores an alert and its snapshot's row unless the ID is known, announces it, and runs
- * `alsoInTransaction` (the notifications' rows) in the same transaction; says whether it was
- * new. Concurrent duplicates store one row: the primary key decides.
+ * Stores an alert and its snapshot's row unless its client already has its key, announces it,
+ * and runs `alsoInTransaction` (the notifications' rows) in the same transaction; says whether
+ * it was new. Concurrent duplicates store one row: the unique `(client, ingest_key)` decides.
+ * The snapshot's upload record is closed in the same statement.
  */
 export async function storeAlert(
   sql: Sql,
@@ -89,13 +98,15 @@ export async function storeAlert(
     const rows = await select<{ id: string }>(
       tx,
       `WITH stored AS (
-         INSERT INTO alerts (id, client, camera, rule, detected_at, body)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (id) DO NOTHING
+         INSERT INTO alerts (id, client, camera, rule, detected_at, body, ingest_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $12)
+         ON CONFLICT (client, ingest_key) DO NOTHING
          RETURNING id
        ), snapshot AS (
          INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
          SELECT id, 'snapshot', $8, $9, $10, $11 FROM stored WHERE $9::text IS NOT NULL
+       ), uploaded AS (
+         DELETE FROM evidence_uploads WHERE object_key = $9 AND EXISTS (SELECT 1 FROM stored)
        )
        SELECT id, pg_notify($7, id) FROM stored`,
       [
@@ -110,6 +121,7 @@ export async function storeAlert(
         snapshot?.objectKey ?? null,
         snapshot?.size ?? null,
         snapshot?.sha256 ?? null,
+        alert.key ?? alert.id,
       ],
     );
     return rows.length === 1;
@@ -123,13 +135,21 @@ export async function storeAlert(
   });
 }
 
-/** Records one piece of evidence unless it is there already; says whether it was new. */
+/**
+ * Records one piece of evidence unless it is there already, closing its upload record; says
+ * whether it was new.
+ */
 export async function storeEvidence(sql: Sql, evidence: EvidenceRow): Promise<boolean> {
   const rows = await select<{ alert_id: string }>(
     sql,
-    `INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
-     VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (alert_id, kind) DO NOTHING RETURNING alert_id`,
+    `WITH stored AS (
+       INSERT INTO evidence (alert_id, kind, content_type, object_key, size, sha256)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (alert_id, kind) DO NOTHING RETURNING alert_id
+     ), uploaded AS (
+       DELETE FROM evidence_uploads WHERE object_key = $4 AND EXISTS (SELECT 1 FROM stored)
+     )
+     SELECT alert_id FROM stored`,
     [
       evidence.alertId,
       evidence.kind,
@@ -158,6 +178,20 @@ export async function evidenceOf(
   ]);
   const row = rows[0];
   return row && { contentType: row.content_type, objectKey: row.object_key, data: row.data };
+}
+
+/** The public ID of a client's alert with the detector's key, if it was stored. */
+export async function alertIdOfKey(
+  sql: Sql,
+  client: string,
+  key: string,
+): Promise<string | undefined> {
+  const rows = await select<{ id: string }>(
+    sql,
+    'SELECT id FROM alerts WHERE client = $1 AND ingest_key = $2',
+    [client, key],
+  );
+  return rows[0]?.id;
 }
 
 /** The client an alert belongs to, if it exists. */

@@ -111,6 +111,26 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   },
   // Notifications: one durable row per alert and target (see notify/schema.ts).
   { version: 3, sql: NOTIFICATIONS_MIGRATION },
+  {
+    // The console issues alert IDs: the detector's ID becomes an idempotency key within its
+    // client, so that no tenant learns or takes another's IDs. Earlier alerts keep their ID
+    // as both. Evidence uploads are recorded before their bytes are written, so that what a
+    // failed post leaves behind is found and swept.
+    version: 4,
+    sql: `
+      ALTER TABLE alerts ADD COLUMN ingest_key text;
+      UPDATE alerts SET ingest_key = id;
+      ALTER TABLE alerts ALTER COLUMN ingest_key SET NOT NULL;
+      CREATE UNIQUE INDEX alerts_by_ingest_key ON alerts (client, ingest_key);
+      CREATE INDEX evidence_by_object ON evidence (object_key);
+      CREATE TABLE evidence_uploads (
+        object_key text PRIMARY KEY,
+        client text NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX evidence_uploads_by_time ON evidence_uploads (started_at);
+    `,
+  },
 ];
 
 /** Applies the migrations not applied yet; safe to run at every start, from several replicas. */

@@ -4,7 +4,7 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Storage } from '@google-cloud/storage';
 import type { EvidenceStore } from '../ports.js';
@@ -53,6 +53,12 @@ export function createFolderEvidenceStore(root: string): EvidenceStore {
         throw error;
       }
     },
+    async delete(key) {
+      const path = pathOf(key);
+      await rm(path, { force: true });
+      // The alert's folder goes with its last file; one still in use is left alone.
+      await rmdir(dirname(path)).catch(() => undefined);
+    },
   };
 }
 
@@ -81,6 +87,9 @@ export function createGcsEvidenceStore(
         if ((error as { code?: unknown }).code === 404) return undefined;
         throw error;
       }
+    },
+    async delete(key) {
+      await file(key).delete({ ignoreNotFound: true });
     },
   };
 }

@@ -34,8 +34,15 @@ export function apiSuite(kind: StoreKind): void {
     const ingest = { acme: secret(), other: secret() };
     const api = { admin: '', acme: '', other: '' };
 
-    const post = (body: unknown, token: string | null = ingest.acme, key?: string) =>
-      app.inject({
+    // The public ID the console issued for each detector key, per client.
+    const issued = new Map<string, string>();
+    const idOf = (key: string, client = 'acme') => {
+      const id = issued.get(`${client}/${key}`);
+      if (id === undefined) throw new Error(`alert ${client}/${key} was never stored`);
+      return id;
+    };
+    const post = async (body: unknown, token: string | null = ingest.acme, key?: string) => {
+      const reply = await app.inject({
         method: 'POST',
         url: '/api/v1/ingest/alerts',
         headers: {
@@ -43,6 +50,19 @@ export function apiSuite(kind: StoreKind): void {
           ...(key === undefined ? {} : { 'idempotency-key': key }),
         },
         payload: body as Record<string, unknown>,
+      });
+      const alert = (body as { alert?: { id?: string; client?: string } }).alert;
+      if (reply.statusCode === 201 && alert?.id !== undefined) {
+        issued.set(`${alert.client ?? 'acme'}/${alert.id}`, reply.json<{ id: string }>().id);
+      }
+      return reply;
+    };
+    const putClip = (key: string, bytes: Uint8Array | string, token = ingest.acme) =>
+      app.inject({
+        method: 'PUT',
+        url: `/api/v1/ingest/alerts/${key}/clip`,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'video/mp4' },
+        payload: Buffer.from(bytes),
       });
     const get = (url: string, token: string) =>
       app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
@@ -89,11 +109,40 @@ export function apiSuite(kind: StoreKind): void {
     });
 
     describe('ingest', () => {
-      it('stores an alert once, and answers 409 to a repeated delivery', async () => {
-        assert.equal((await post(alertEnvelope('a1'), ingest.acme, 'a1')).statusCode, 201);
+      it('stores an alert once under an ID of its own, and answers 409 to a repeated delivery', async () => {
+        const first = await post(alertEnvelope('a1'), ingest.acme, 'a1');
+        assert.equal(first.statusCode, 201);
+        const { id } = first.json<{ id: string; key: string }>();
+        assert.notEqual(id, 'a1', 'the console issues the public ID');
+        assert.match(id, /^al_[A-Za-z0-9_-]{22}$/);
         const again = await post(alertEnvelope('a1'), ingest.acme, 'a1');
         assert.equal(again.statusCode, 409);
-        assert.equal(again.json<{ code: string }>().code, 'VIGIE_E_ALREADY_STORED');
+        assert.deepEqual(
+          { ...again.json<{ code: string; id: string; key: string }>(), message: undefined },
+          { code: 'VIGIE_E_ALREADY_STORED', id, key: 'a1', message: undefined },
+        );
+        assert.equal((await get(`/api/v1/alerts/${id}`, api.acme)).statusCode, 200);
+        assert.equal((await get('/api/v1/alerts/a1', api.acme)).statusCode, 404);
+      });
+
+      it("keeps each tenant's keys its own: the same key stores two alerts, and says nothing", async () => {
+        // Another tenant posting acme's key first, or after, neither learns of it nor takes it.
+        const theirs = await post(
+          alertEnvelope('a1', { client: 'other', camera: 'door' }),
+          ingest.other,
+        );
+        assert.equal(theirs.statusCode, 201);
+        const planned = await post(alertEnvelope('future-1', { client: 'other' }), ingest.other);
+        assert.equal(planned.statusCode, 201);
+        const mine = await post(alertEnvelope('future-1'));
+        assert.equal(mine.statusCode, 201, 'the real alert is stored');
+        assert.notEqual(idOf('future-1'), idOf('future-1', 'other'));
+        const viewed = await get(`/api/v1/alerts/${idOf('future-1')}`, api.acme);
+        assert.equal(viewed.json<{ client: string }>().client, 'acme');
+        assert.equal(
+          (await get(`/api/v1/alerts/${idOf('a1', 'other')}`, api.acme)).statusCode,
+          404,
+        );
       });
 
       it('stores exactly one copy under concurrent duplicate deliveries', async () => {
@@ -104,28 +153,47 @@ export function apiSuite(kind: StoreKind): void {
         assert.deepEqual(codes, [201, ...Array<number>(19).fill(409)]);
         const rows = await select<{ n: number }>(
           fixture.sql,
-          "SELECT count(*)::int AS n FROM alerts WHERE id = 'dup'",
+          "SELECT count(*)::int AS n FROM alerts WHERE client = 'acme' AND ingest_key = 'dup'",
         );
         assert.equal(rows[0]?.n, 1);
       });
 
       it("takes a clip for the tenant's own alert, once, and hides other tenants' alerts", async () => {
-        const clip = {
+        const stored = await putClip('a1', 'mp4 bytes');
+        assert.equal(stored.statusCode, 201, stored.body);
+        assert.equal(stored.json<{ id: string }>().id, idOf('a1'));
+        const again = await putClip('a1', 'mp4 bytes');
+        assert.equal(again.statusCode, 409);
+        assert.equal(again.json<{ key: string }>().key, 'a1');
+        // The other tenant's own a1 exists, and takes its own clip; its key opens nothing of acme's.
+        assert.equal((await putClip('acme-nothing', 'x', ingest.other)).statusCode, 404);
+        assert.equal((await putClip('a1', 'theirs', ingest.other)).statusCode, 201);
+        const mine = await get(`/api/v1/alerts/${idOf('a1')}/evidence/clip`, api.acme);
+        assert.equal(mine.body, 'mp4 bytes');
+        // Clips are never JSON any more: the old envelope is refused with the way to send one.
+        const json = await post({
           type: 'clip',
           alertId: 'a1',
           contentType: 'video/mp4',
           data: Buffer.from('mp4 bytes').toString('base64'),
-        };
-        assert.equal((await post(clip, ingest.acme, 'a1-clip')).statusCode, 201);
-        assert.equal((await post(clip, ingest.acme, 'a1-clip')).statusCode, 409);
-        assert.equal((await post(clip, ingest.other)).statusCode, 404);
+        });
+        assert.equal(json.statusCode, 400);
+        assert.match(json.json<{ message: string }>().message, /PUT \/api\/v1\/ingest\/alerts/);
+        const typed = await app.inject({
+          method: 'PUT',
+          url: '/api/v1/ingest/alerts/a1/clip',
+          headers: { authorization: `Bearer ${ingest.acme}`, 'content-type': 'text/plain' },
+          payload: 'mp4 bytes',
+        });
+        assert.equal(typed.statusCode, 400);
+        assert.equal(typed.json<{ code: string }>().code, 'VIGIE_E_INGEST_INVALID');
       });
 
       it('keeps the first evidence when an alert is posted again with other bytes', async () => {
         const altered = alertEnvelope('a1');
         altered.snapshot.data = Buffer.from('forged').toString('base64');
         assert.equal((await post(altered)).statusCode, 409);
-        const snapshot = await get('/api/v1/alerts/a1/evidence/snapshot', api.admin);
+        const snapshot = await get(`/api/v1/alerts/${idOf('a1')}/evidence/snapshot`, api.admin);
         assert.deepEqual(snapshot.rawPayload, TINY_JPEG);
       });
 
@@ -197,10 +265,14 @@ export function apiSuite(kind: StoreKind): void {
           pages++;
         } while (cursor !== undefined);
         assert.equal(new Set(seen).size, seen.length);
-        assert.equal(seen.length, 32, '30 from the listing fixtures, a1 and dup');
+        assert.equal(seen.length, 33, '30 from the listing fixtures, a1, future-1 and dup');
         assert.equal(pages, 5);
         // Same time: the ID breaks the tie, so the order is total and pages are stable.
-        assert.deepEqual(seen.slice(0, 3), ['dup', 'a1', 'acme-29']);
+        assert.deepEqual(
+          new Set(seen.slice(0, 3)),
+          new Set([idOf('dup'), idOf('a1'), idOf('future-1')]),
+        );
+        assert.equal(seen[3], idOf('acme-29'));
       });
 
       it('filters by camera, rule, status and time', async () => {
@@ -211,9 +283,9 @@ export function apiSuite(kind: StoreKind): void {
         assert.equal((await ids('camera=door')).length, 15);
         assert.equal((await ids('rule=exit')).length, 10);
         assert.deepEqual(await ids('from=2026-11-20T09:10:00Z&to=2026-11-20T09:13:00Z'), [
-          'acme-12',
-          'acme-11',
-          'acme-10',
+          idOf('acme-12'),
+          idOf('acme-11'),
+          idOf('acme-10'),
         ]);
         assert.equal((await ids('status=dismissed')).length, 0);
       });
@@ -235,12 +307,12 @@ export function apiSuite(kind: StoreKind): void {
       });
 
       it('records who dismissed an alert, with the note, in the alert and the audit log', async () => {
-        const reply = await review('acme-05', api.acme, {
+        const reply = await review(idOf('acme-05'), api.acme, {
           verdict: 'dismissed',
           note: 'Staff member restocking.',
         });
         assert.equal(reply.statusCode, 200, reply.body);
-        const alert = (await get('/api/v1/alerts/acme-05', api.acme)).json<{
+        const alert = (await get(`/api/v1/alerts/${idOf('acme-05')}`, api.acme)).json<{
           status: string;
           review: { verdict: string; note: string; by: string };
         }>();
@@ -262,7 +334,7 @@ export function apiSuite(kind: StoreKind): void {
             (e) =>
               e.action === 'alert.review' &&
               e.actor === 'ana@acme.example' &&
-              e.alertId === 'acme-05',
+              e.alertId === idOf('acme-05'),
           ),
         );
         const dismissed = (
@@ -270,11 +342,14 @@ export function apiSuite(kind: StoreKind): void {
         ).json<Page>();
         assert.deepEqual(
           dismissed.alerts.map((a) => a.id),
-          ['acme-05'],
+          [idOf('acme-05')],
         );
         // A change of mind is recorded too: the history keeps both decisions.
-        await review('acme-05', api.admin, { verdict: 'confirmed', note: 'Seen on the clip.' });
-        const history = (await get('/api/v1/alerts/acme-05', api.acme)).json<{
+        await review(idOf('acme-05'), api.admin, {
+          verdict: 'confirmed',
+          note: 'Seen on the clip.',
+        });
+        const history = (await get(`/api/v1/alerts/${idOf('acme-05')}`, api.acme)).json<{
           status: string;
           history: { verdict: string; by: string }[];
         }>();
@@ -286,16 +361,16 @@ export function apiSuite(kind: StoreKind): void {
             ['confirmed', 'admin'],
           ],
         );
-        await review('acme-05', api.acme, {
+        await review(idOf('acme-05'), api.acme, {
           verdict: 'dismissed',
           note: 'Staff member restocking.',
         });
-        const refused = await review('acme-06', api.acme, { verdict: 'maybe' });
+        const refused = await review(idOf('acme-06'), api.acme, { verdict: 'maybe' });
         assert.equal(refused.statusCode, 400);
       });
 
       it('counts verdicts per camera and rule as feedback for sensitivity', async () => {
-        await review('acme-07', api.acme, { verdict: 'confirmed' });
+        await review(idOf('acme-07'), api.acme, { verdict: 'confirmed' });
         const reply = await get('/api/v1/feedback?client=acme&days=365', api.acme);
         const rows = reply.json<{
           rows: { camera: string; rule: string; confirmed: number; dismissed: number }[];
@@ -306,14 +381,17 @@ export function apiSuite(kind: StoreKind): void {
       });
 
       it('serves evidence, and audits each view', async () => {
-        const snapshot = await get('/api/v1/alerts/acme-01/evidence/snapshot', api.acme);
+        const snapshot = await get(`/api/v1/alerts/${idOf('acme-01')}/evidence/snapshot`, api.acme);
         assert.equal(snapshot.statusCode, 200);
         assert.equal(snapshot.headers['content-type'], 'image/jpeg');
         assert.deepEqual(snapshot.rawPayload, TINY_JPEG);
-        const clip = await get('/api/v1/alerts/a1/evidence/clip', api.acme);
+        const clip = await get(`/api/v1/alerts/${idOf('a1')}/evidence/clip`, api.acme);
         assert.equal(clip.statusCode, 200);
         assert.equal(clip.body, 'mp4 bytes');
-        assert.equal((await get('/api/v1/alerts/acme-01/evidence/clip', api.acme)).statusCode, 404);
+        assert.equal(
+          (await get(`/api/v1/alerts/${idOf('acme-01')}/evidence/clip`, api.acme)).statusCode,
+          404,
+        );
         const audit = (await get('/api/v1/audit', api.acme)).json<{
           entries: { action: string; alertId: string; detail: { kind: string } }[];
         }>();
@@ -321,7 +399,7 @@ export function apiSuite(kind: StoreKind): void {
           audit.entries.some(
             (e) =>
               e.action === 'evidence.view' &&
-              e.alertId === 'acme-01' &&
+              e.alertId === idOf('acme-01') &&
               e.detail.kind === 'snapshot',
           ),
         );
@@ -337,17 +415,19 @@ export function apiSuite(kind: StoreKind): void {
         const asked = (await get('/api/v1/alerts?client=other', token)).json<Page>();
         assert.deepEqual(asked.alerts, []);
         for (const url of [
-          '/api/v1/alerts/other-0',
-          '/api/v1/alerts/other-0/evidence/snapshot',
+          `/api/v1/alerts/${idOf('other-0', 'other')}`,
+          `/api/v1/alerts/${idOf('other-0', 'other')}/evidence/snapshot`,
           '/api/v1/clients/other',
         ]) {
           const reply = await get(url, token);
           assert.equal(reply.statusCode, 404, url);
           assert.equal(reply.json<{ code: string }>().code, 'VIGIE_E_NOT_FOUND');
         }
-        const reviewed = await review('other-0', token, { verdict: 'dismissed' });
+        const reviewed = await review(idOf('other-0', 'other'), token, { verdict: 'dismissed' });
         assert.equal(reviewed.statusCode, 404);
-        const untouched = (await get('/api/v1/alerts/other-0', api.admin)).json<{
+        const untouched = (
+          await get(`/api/v1/alerts/${idOf('other-0', 'other')}`, api.admin)
+        ).json<{
           status: string;
         }>();
         assert.equal(untouched.status, 'new');
@@ -377,7 +457,8 @@ export function apiSuite(kind: StoreKind): void {
         // The other tenant's evidence view was refused before it could be audited.
         const otherViews = await select<{ n: number }>(
           fixture.sql,
-          "SELECT count(*)::int AS n FROM audit_log WHERE alert_id = 'other-0'",
+          'SELECT count(*)::int AS n FROM audit_log WHERE alert_id = $1',
+          [idOf('other-0', 'other')],
         );
         assert.equal(otherViews[0]?.n, 0);
         // The admin sees both tenants.
@@ -428,8 +509,8 @@ export function apiSuite(kind: StoreKind): void {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         for (const controller of controllers) controller.abort();
-        assert.deepEqual(received.acme, ['live-acme']);
-        assert.deepEqual(received.other, ['live-other']);
+        assert.deepEqual(received.acme, [idOf('live-acme')]);
+        assert.deepEqual(received.other, [idOf('live-other', 'other')]);
       });
     });
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -185,5 +185,20 @@ describe('vigie crd and help', () => {
     }
     const top = await vigie('--help');
     assert.match(top.stdout, /validate[\s\S]*render[\s\S]*crd/);
+  });
+});
+
+describe('vigie up --webhook-allow', () => {
+  it('is documented, and a mistyped allowance stops vigie up before anything starts', async () => {
+    const help = await vigie('up', '--help');
+    assert.match(help.stdout, /--webhook-allow LIST/);
+    const data = join(work, 'up-data');
+    const run = await vigie('up', '--data', data, '--webhook-allow', '127.0.0.1/32,10.0.0.0/99');
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /vigie up: VIGIE_E_WEBHOOK_ALLOW: --webhook-allow has "10\.0\.0\.0\/99": write an address range/,
+    );
+    assert.equal(existsSync(data), false, 'nothing was started or written');
   });
 });

@@ -15,6 +15,23 @@ describe('console settings', () => {
     assert.equal(settings.metricsPort, 9464);
     assert.deepEqual(settings.auth, []);
     assert.deepEqual(settings.evidence, { kind: 'bucket', bucket: 'acme-evidence' });
+    assert.equal(settings.webhookAllow, undefined, 'webhooks reach no internal address by default');
+  });
+
+  it('reads what webhooks may reach inside the network', () => {
+    const settings = readConsoleSettings({
+      ...base,
+      VIGIE_WEBHOOK_ALLOW: '10.20.0.0/16, fd00::/8, hooks.ops.svc.cluster.local',
+    });
+    assert.ok(!('error' in settings));
+    assert.deepEqual(
+      settings.webhookAllow?.ranges.map((r) => r.prefix),
+      [16, 8],
+    );
+    assert.deepEqual(settings.webhookAllow.hosts, ['hooks.ops.svc.cluster.local']);
+    const blank = readConsoleSettings({ ...base, VIGIE_WEBHOOK_ALLOW: '  ' });
+    assert.ok(!('error' in blank));
+    assert.equal(blank.webhookAllow, undefined);
   });
 
   it('reads IAP, OIDC and SMTP settings', () => {
@@ -47,6 +64,10 @@ describe('console settings', () => {
       [{ ...base, PORT: '99999' }, /PORT="99999" must be a port number/],
       [{ ...base, VIGIE_SMTP_HOST: 'smtp.example' }, /VIGIE_SMTP_FROM is required/],
       [{ ...base, VIGIE_BOOTSTRAP_ADMIN: 'nobody' }, /must be an email/],
+      [
+        { ...base, VIGIE_WEBHOOK_ALLOW: '10.0.0.0/8,10.0.0.0/40' },
+        /VIGIE_WEBHOOK_ALLOW has "10\.0\.0\.0\/40"/,
+      ],
     ];
     for (const [env, message] of cases) {
       const settings = readConsoleSettings(env);

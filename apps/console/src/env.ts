@@ -1,6 +1,7 @@
 /** The console's settings, read from its environment, with clear errors for bad values. */
 
 import type { Severity } from '@vigie/log';
+import { parseWebhookAllowance, type WebhookAllowance } from './notify/address-policy.js';
 import type { SmtpSettings } from './notify/email.js';
 
 /** How people sign in. */
@@ -33,6 +34,8 @@ export interface ConsoleSettings {
   readonly smtp?: SmtpSettings;
   /** A file holding the SMTP password (a mounted Secret). */
   readonly smtpPasswordFile?: string;
+  /** What webhooks may reach despite the address rules (the internal network); none by default. */
+  readonly webhookAllow?: WebhookAllowance;
   readonly uiDir?: string;
   readonly logLevel: Severity;
 }
@@ -48,6 +51,9 @@ export interface ConsoleSettings {
  * - `PORT` (8080), `VIGIE_METRICS_PORT` (9464), `VIGIE_PUBLIC_URL`, `VIGIE_UI_DIR`;
  * - `VIGIE_SMTP_HOST`, `VIGIE_SMTP_PORT` (587), `VIGIE_SMTP_SECURE` (false: STARTTLS is
  *   required instead), `VIGIE_SMTP_USER`, `VIGIE_SMTP_PASSWORD_FILE`, `VIGIE_SMTP_FROM`;
+ * - `VIGIE_WEBHOOK_ALLOW`: address ranges (`10.20.0.0/16`, `fd00::/8`) and exact host names,
+ *   comma-separated, that webhooks may reach although they are internal (loopback, private,
+ *   link-local, the cluster's names…); none by default (`notify/address-policy.ts`);
  * - `VIGIE_LOG_LEVEL` (INFO).
  */
 export function readConsoleSettings(
@@ -145,6 +151,9 @@ export function readConsoleSettings(
             from: required('VIGIE_SMTP_FROM', 'the sender of alert emails'),
             ...(user === undefined ? {} : { user }),
           };
+    const allowText = text('VIGIE_WEBHOOK_ALLOW');
+    const webhookAllow = allowText === undefined ? undefined : parseWebhookAllowance(allowText);
+    if (webhookAllow !== undefined && 'error' in webhookAllow) throw new Error(webhookAllow.error);
     const level = (text('VIGIE_LOG_LEVEL') ?? 'INFO').toUpperCase();
     if (!['DEBUG', 'INFO', 'WARNING', 'ERROR'].includes(level)) {
       throw new Error(`VIGIE_LOG_LEVEL="${level}" must be DEBUG, INFO, WARNING or ERROR`);
@@ -170,6 +179,7 @@ export function readConsoleSettings(
       ),
       ...optional('smtp', smtp),
       ...optional('smtpPasswordFile', text('VIGIE_SMTP_PASSWORD_FILE')),
+      ...optional('webhookAllow', webhookAllow),
       ...optional('uiDir', text('VIGIE_UI_DIR')),
       logLevel: level as Severity,
     };

@@ -51,8 +51,10 @@ export {
 } from './service.js';
 export {
   createNotifier,
+  parseWebhookAllowance,
   signWebhook,
   verifyWebhookSignature,
   type Notifier,
   type SmtpSettings,
+  type WebhookAllowance,
 } from './notify/index.js';

@@ -93,6 +93,7 @@ const service = createConsoleService({
       }
     : {}),
   ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+  ...(settings.webhookAllow === undefined ? {} : { webhookAllow: settings.webhookAllow }),
 });
 await service.start();
 

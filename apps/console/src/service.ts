@@ -8,6 +8,7 @@ import type { Logger } from '@vigie/log';
 import type { AppDeps, ConsoleApp } from './app.js';
 import { buildApp } from './app.js';
 import { createConsoleMetrics } from './metrics.js';
+import type { WebhookAllowance } from './notify/address-policy.js';
 import type { SmtpSettings } from './notify/email.js';
 import type { Notifier } from './notify/notifier.js';
 import { createNotifier } from './notify/notifier.js';
@@ -25,6 +26,8 @@ export interface ConsoleServiceOptions extends Omit<
   readonly publicUrl?: string;
   /** Extra CAs trusted for webhook endpoints. */
   readonly webhookCa?: string;
+  /** What webhooks may reach despite the address rules; nothing by default. */
+  readonly webhookAllow?: WebhookAllowance;
   readonly log: Logger;
 }
 
@@ -50,7 +53,10 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     secrets: options.secrets,
     ...(options.smtp ? { smtp: options.smtp } : {}),
     ...(options.publicUrl ? { consoleUrl: options.publicUrl } : {}),
-    ...(options.webhookCa ? { webhooks: { ca: options.webhookCa } } : {}),
+    webhooks: {
+      ...(options.webhookCa ? { ca: options.webhookCa } : {}),
+      ...(options.webhookAllow ? { allow: options.webhookAllow } : {}),
+    },
     evidence: async (alertId) => {
       const row = await evidenceOf(options.sql, alertId, 'snapshot');
       if (row === undefined) return undefined;

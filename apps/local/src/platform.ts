@@ -26,6 +26,7 @@ import {
   createPgliteSql,
   inTransaction,
   migrate,
+  parseWebhookAllowance,
   principalOfToken,
   setIngestToken,
 } from '@vigie/console';
@@ -58,6 +59,12 @@ export interface LocalPlatformOptions {
   readonly log: Logger;
   /** One line for people per config event (applied, rejected, removed). */
   readonly onConfig?: (line: string) => void;
+  /**
+   * Address ranges and exact host names that webhooks may reach although they are internal
+   * (loopback, private, link-local…), comma-separated, as the console's `VIGIE_WEBHOOK_ALLOW`;
+   * none by default. For receivers on this machine or its network.
+   */
+  readonly webhookAllow?: string;
 }
 
 /** The running platform. */
@@ -152,6 +159,14 @@ function describe(name: string, outcome: Outcome | Error): string | undefined {
 /** Starts everything; resolves once the console answers and every config present was read. */
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   const { dataDir, log } = options;
+  // A mistyped allowance is refused before anything starts, rather than denying silently.
+  const webhookAllow =
+    options.webhookAllow === undefined
+      ? undefined
+      : parseWebhookAllowance(options.webhookAllow, '--webhook-allow');
+  if (webhookAllow !== undefined && 'error' in webhookAllow) {
+    throw new LocalPlatformError('VIGIE_E_WEBHOOK_ALLOW', webhookAllow.error);
+  }
   const bucketRoot = join(dataDir, 'bucket');
   const configsDir = join(bucketRoot, PREFIX);
   const secretsRoot = join(dataDir, 'secrets');
@@ -217,6 +232,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       evidence,
       directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX, objects }),
       secrets: createFolderSecretReader(secretsRoot),
+      ...(webhookAllow === undefined ? {} : { webhookAllow }),
       ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
       log,
     });

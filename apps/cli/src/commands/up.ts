@@ -7,7 +7,8 @@ import { parseCommandArgs, UsageError } from '../cli.js';
 /** `vigie up`: runs the whole platform on this machine until Ctrl-C. */
 export const upCommand: Command = {
   summary: 'Run all of Vigie on this machine: bucket folder, detectors and console',
-  help: `Usage: vigie up [--data DIR] [--port N] [--host ADDRESS] [--metrics-port N] [--no-sample]
+  help: `Usage: vigie up [--data DIR] [--port N] [--host ADDRESS] [--metrics-port N]
+                [--webhook-allow LIST] [--no-sample]
 
 Runs every part of Vigie on this machine, with no cloud account and no cluster:
   - a folder plays the bucket: drop a client XML into DIR/bucket/client-configs/ to onboard a
@@ -27,6 +28,11 @@ Options:
   --host ADDRESS  the console's address (default 127.0.0.1; 0.0.0.0 to reach it from elsewhere)
   --metrics-port N
                   the port of /metrics on 127.0.0.1 (default 9464; 0 picks a free one)
+  --webhook-allow LIST
+                  address ranges and exact host names that webhooks may reach although they
+                  are internal, comma-separated, e.g. 127.0.0.1/32,192.168.1.0/24,hooks.lan
+                  (default none: webhooks to loopback, private, link-local and other internal
+                  addresses, localhost and one-label names fail with VIGIE_E_WEBHOOK_FORBIDDEN)
   --no-sample     do not load the sample store on a new data folder
   --verbose       also print the parts' routine messages
   -h, --help      show this help
@@ -40,6 +46,7 @@ Options:
         port: { type: 'string' },
         host: { type: 'string' },
         'metrics-port': { type: 'string' },
+        'webhook-allow': { type: 'string' },
         'no-sample': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
       },
@@ -65,6 +72,7 @@ Options:
         port: Number(portText),
         metricsPort: Number(metricsPortText),
         sample: !values['no-sample'],
+        ...(values['webhook-allow'] === undefined ? {} : { webhookAllow: values['webhook-allow'] }),
         log: (severity, message, fields = {}) => {
           if (quiet.includes(severity) && !message.startsWith('detector')) return;
           const details = Object.entries(fields)

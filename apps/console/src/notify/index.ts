@@ -35,6 +35,8 @@ export {
   type WebhookOptions,
   type WebhookVerification,
 } from './webhook.js';
+/** Where webhooks may go: the rules, and what an admin allows besides. */
+export { parseWebhookAllowance, type WebhookAllowance } from './address-policy.js';
 /** Email rendering and SMTP settings. */
 export { renderAlertEmail, type AlertEmail, type SmtpSettings } from './email.js';
 /** The alert as notifications tell it. */

@@ -73,7 +73,7 @@ export interface NotifierDeps {
   readonly smtp?: SmtpSettings;
   /** The console's public URL, for links to alert pages. */
   readonly consoleUrl?: string;
-  /** Webhook transport options: trusted CAs, timeout. */
+  /** Webhook transport options: trusted CAs, timeout, what an admin allows them to reach. */
   readonly webhooks?: WebhookOptions;
   /** The clock; every time the notifier writes or compares comes from it. */
   readonly now?: () => Date;

@@ -10,6 +10,12 @@ export const NOTIFY_CODES = {
   VIGIE_E_WEBHOOK_SECRET: 'the signing Secret or its key is missing',
   /** The webhook URL is not an `https://` URL. */
   VIGIE_E_WEBHOOK_URL: 'the webhook URL is not https',
+  /**
+   * The webhook's host is, or resolves to, an address or name that webhooks may not reach
+   * (loopback, link-local, private, the cluster's names…) and no admin allowed it; nothing is
+   * sent. See `address-policy.ts`.
+   */
+  VIGIE_E_WEBHOOK_FORBIDDEN: 'the webhook target is inside the network',
   /** The receiver answered with a status other than 2xx (redirects are not followed). */
   VIGIE_E_WEBHOOK_STATUS: 'the receiver refused the delivery',
   /** No answer within the timeout. */

@@ -3,10 +3,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { parseWebhookAllowance, type WebhookAllowance } from './address-policy.js';
 import type { ClientView } from '../ports.js';
 import type { Sql } from '../storage/db.js';
 import { select } from '../storage/db.js';
 import { createNotifier, type DeliveryEvent, type NotifierDeps } from './notifier.js';
+import { summarizeAlert } from './summary.js';
 import {
   clientView,
   directoryOf,
@@ -15,8 +17,14 @@ import {
   openDatabase,
   secretsOf,
   storeTestAlert,
+  TEST_HOST,
 } from './testing/fixtures.js';
-import { verifyWebhookSignature } from './webhook.js';
+import {
+  buildWebhookRequest,
+  postWebhook,
+  verifyWebhookSignature,
+  type WebhookOptions,
+} from './webhook.js';
 
 interface Received {
   readonly headers: Record<string, string | string[] | undefined>;
@@ -24,11 +32,21 @@ interface Received {
   readonly status: number;
 }
 
+function allowance(text: string): WebhookAllowance {
+  const parsed = parseWebhookAllowance(text);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed;
+}
+
+/** The admin's opt-in that lets these tests deliver to their receiver on the loopback. */
+const LOOPBACK = allowance('127.0.0.1/32');
+
 /** A real HTTPS receiver whose answers are scripted per test. */
 function startReceiver(tls: { key: string; cert: string }) {
   const received: Received[] = [];
-  let script: { status: number; headers?: Record<string, string> }[] = [];
+  let script: { status: number; headers?: Record<string, string>; body?: Buffer }[] = [];
   let hang = false;
+  let connections = 0;
   const server: Server = createServer(tls, (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -41,12 +59,17 @@ function startReceiver(tls: { key: string; cert: string }) {
         status: answer.status,
       });
       res.writeHead(answer.status, answer.headers ?? {});
-      res.end(answer.status >= 400 ? 'no thanks' : 'ok');
+      res.end(answer.body ?? (answer.status >= 400 ? 'no thanks' : 'ok'));
     });
+  });
+  server.on('connection', () => {
+    connections++;
   });
   return {
     received,
     server,
+    /** TCP connections accepted since the last reset, requests or not. */
+    connections: () => connections,
     answer(next: typeof script) {
       script = [...next];
     },
@@ -57,7 +80,9 @@ function startReceiver(tls: { key: string; cert: string }) {
       received.length = 0;
       script = [];
       hang = false;
+      connections = 0;
     },
+    port: () => (server.address() as AddressInfo).port,
     url: () => `https://127.0.0.1:${String((server.address() as AddressInfo).port)}/hooks/vigie`,
   };
 }
@@ -99,7 +124,7 @@ describe('webhook notifications (real HTTPS receiver, embedded PostgreSQL)', () 
       directory: directoryOf(clients),
       secrets: secretsOf(new Map([['demo-store/vigie-webhook/key', key]])),
       consoleUrl: 'https://console.vigie.example/',
-      webhooks: { ca: tls.cert, timeoutMs: 2000 },
+      webhooks: { ca: tls.cert, timeoutMs: 2000, allow: LOOPBACK },
       now: clock.now,
       random: () => 0.5,
       onDelivered: (e) => events.push(e),
@@ -297,7 +322,7 @@ describe('webhook notifications (real HTTPS receiver, embedded PostgreSQL)', () 
   it('retries a receiver that does not answer in time', async () => {
     receiver.hang(true);
     const clock = manualClock('2026-11-26T10:00:01.000Z');
-    const { n } = notifier(clock, { webhooks: { ca: tls.cert, timeoutMs: 300 } });
+    const { n } = notifier(clock, { webhooks: { ca: tls.cert, timeoutMs: 300, allow: LOOPBACK } });
     await n.enqueue(
       await storeTestAlert(sql, {
         id: 'a1',
@@ -314,7 +339,7 @@ describe('webhook notifications (real HTTPS receiver, embedded PostgreSQL)', () 
 
   it('refuses a receiver whose certificate it does not trust, and retries later', async () => {
     const clock = manualClock('2026-11-26T10:00:01.000Z');
-    const { n } = notifier(clock, { webhooks: { timeoutMs: 2000 } });
+    const { n } = notifier(clock, { webhooks: { timeoutMs: 2000, allow: LOOPBACK } });
     await n.enqueue(
       await storeTestAlert(sql, {
         id: 'a1',
@@ -460,5 +485,197 @@ describe('webhook notifications (real HTTPS receiver, embedded PostgreSQL)', () 
     await delivered;
     await n.stop();
     assert.equal(events[0]?.result, 'sent');
+  });
+
+  describe('targets inside the network', () => {
+    const summary = summarizeAlert(
+      {
+        id: 'a1',
+        client: 'demo-store',
+        camera: 'cam-aisle',
+        rule: 'concealment',
+        detectedAt: '2026-11-26T10:00:00.000Z',
+        receivedAt: '2026-11-26T10:00:01.000Z',
+        body: {},
+      },
+      {},
+    );
+    /** Names these tests resolve, and how often they were asked. */
+    const asked: string[] = [];
+    const resolveTo =
+      (...addresses: string[]): NonNullable<WebhookOptions['resolve']> =>
+      (hostname) => {
+        asked.push(hostname);
+        return Promise.resolve(
+          addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        );
+      };
+    /** One delivery through the transport, as the notifier sends it. */
+    const post = (url: string, options: WebhookOptions = {}) =>
+      postWebhook(
+        buildWebhookRequest({ url, deliveryId: 'dlv_test', key, summary, now: new Date() }),
+        { ca: tls.cert, timeoutMs: 2000, ...options },
+      );
+    const at = (host: string) => `https://${host}:${String(receiver.port())}/hooks/vigie`;
+
+    beforeEach(() => {
+      asked.length = 0;
+    });
+
+    it('never contacts a receiver on the loopback that no admin allowed, and does not retry', async () => {
+      const clock = manualClock('2026-11-26T10:00:01.000Z');
+      const { n, events } = notifier(clock, { webhooks: { ca: tls.cert, timeoutMs: 2000 } });
+      await n.enqueue(
+        await storeTestAlert(sql, {
+          id: 'a1',
+          client: 'demo-store',
+          detectedAt: '2026-11-26T10:00:00.000Z',
+        }),
+      );
+      assert.equal(await n.runOnce(), 1);
+      clock.advance(2 * 3_600_000);
+      assert.equal(await n.runOnce(), 0, 'a forbidden target is not tried again');
+      assert.equal(receiver.connections(), 0);
+      const [row] = await rows('a1');
+      assert.deepEqual([row?.state, row?.attempts], ['failed', 1]);
+      assert.equal(
+        row?.last_error,
+        'VIGIE_E_WEBHOOK_FORBIDDEN: 127.0.0.1 is a loopback address; an admin can allow it with VIGIE_WEBHOOK_ALLOW (vigie up: --webhook-allow)',
+      );
+      assert.deepEqual(
+        events.map((e) => e.result),
+        ['failed'],
+      );
+    });
+
+    it('checks the address a name resolves to when connecting', async () => {
+      const refused = await post(at(TEST_HOST), { resolve: resolveTo('127.0.0.1') });
+      assert.deepEqual(refused, {
+        ok: false,
+        transient: false,
+        code: 'VIGIE_E_WEBHOOK_FORBIDDEN',
+        message: `${TEST_HOST} resolves to 127.0.0.1: 127.0.0.1 is a loopback address; an admin can allow it with VIGIE_WEBHOOK_ALLOW (vigie up: --webhook-allow)`,
+      });
+      // One internal address among public ones is enough: the socket may pick any of them.
+      const mixed = await post(at(TEST_HOST), {
+        resolve: resolveTo('8.8.8.8', '::ffff:a9fe:a9fe'),
+      });
+      assert.equal(
+        mixed.ok ? '' : mixed.message.split(';')[0],
+        `${TEST_HOST} resolves to ::ffff:a9fe:a9fe: ::ffff:a9fe:a9fe carries 169.254.169.254, a link-local address (the cloud metadata server is one)`,
+      );
+      assert.deepEqual(asked, [TEST_HOST, TEST_HOST]);
+      assert.equal(receiver.connections(), 0);
+
+      // Allowed, the same name reaches the receiver through the very answer that was checked.
+      const allowed = await post(at(TEST_HOST), {
+        resolve: resolveTo('127.0.0.1'),
+        allow: LOOPBACK,
+      });
+      assert.deepEqual(allowed, { ok: true });
+      assert.equal(receiver.received.length, 1);
+      assert.equal(receiver.received[0]?.headers.host, `${TEST_HOST}:${String(receiver.port())}`);
+    });
+
+    it('refuses internal addresses written in the URL, in any form, before connecting', async () => {
+      const cases: [string, RegExp][] = [
+        ['[::ffff:127.0.0.1]', /^::ffff:7f00:1 carries 127\.0\.0\.1, a loopback address;/],
+        ['[::ffff:7f00:1]', /^::ffff:7f00:1 carries 127\.0\.0\.1, a loopback address;/],
+        ['[::1]', /^::1 is a loopback address;/],
+        ['2130706433', /^127\.0\.0\.1 is a loopback address;/],
+        ['169.254.169.254', /^169\.254\.169\.254 is a link-local address/],
+        ['[64:ff9b::a9fe:a9fe]', /^64:ff9b::a9fe:a9fe carries 169\.254\.169\.254, a link-local/],
+        ['10.96.0.1', /^10\.96\.0\.1 is a private address;/],
+        ['100.100.1.1', /^100\.100\.1\.1 is a shared \(carrier-grade NAT\) address;/],
+        ['0.0.0.0', /^0\.0\.0\.0 is the unspecified address;/],
+        ['[fd12:3456::1]', /^fd12:3456::1 is a private address;/],
+      ];
+      for (const [host, message] of cases) {
+        const outcome = await post(at(host), { resolve: resolveTo('127.0.0.1') });
+        assert.ok(!outcome.ok, host);
+        assert.deepEqual(
+          [outcome.code, outcome.transient],
+          ['VIGIE_E_WEBHOOK_FORBIDDEN', false],
+          host,
+        );
+        assert.match(outcome.message, message, host);
+      }
+      assert.deepEqual(asked, [], 'addresses are never looked up');
+      assert.equal(receiver.connections(), 0);
+    });
+
+    it("refuses the cluster's names and this machine's without looking them up", async () => {
+      for (const host of [
+        'vigie-console.vigie-system.svc.cluster.local',
+        'kubernetes.default.svc',
+        'metrics.monitoring.svc.cluster.local.',
+        'localhost',
+        'api.localhost',
+        'vigie-console',
+      ]) {
+        const outcome = await post(at(host), { resolve: resolveTo('127.0.0.1') });
+        assert.equal(outcome.ok ? '' : outcome.code, 'VIGIE_E_WEBHOOK_FORBIDDEN', host);
+        assert.match(outcome.ok ? '' : outcome.message, / is a name of /, host);
+      }
+      assert.deepEqual(asked, []);
+      assert.equal(receiver.connections(), 0);
+    });
+
+    it('opens exactly what the admin allows', async () => {
+      const outcome = (allow: string, host = '127.0.0.1') =>
+        post(at(host), { allow: allowance(allow), resolve: resolveTo('127.0.0.1') });
+      const codes = async (allow: string, host?: string) => {
+        const result = await outcome(allow, host);
+        return result.ok ? 'sent' : result.code;
+      };
+      assert.equal(await codes('127.0.0.2/32'), 'VIGIE_E_WEBHOOK_FORBIDDEN');
+      assert.equal(await codes('10.0.0.0/8, 127.0.0.128/25'), 'VIGIE_E_WEBHOOK_FORBIDDEN');
+      assert.equal(await codes('::1/128'), 'VIGIE_E_WEBHOOK_FORBIDDEN');
+      assert.equal(receiver.connections(), 0);
+      assert.equal(await codes('127.0.0.0/31'), 'sent');
+      assert.equal(await codes('::ffff:127.0.0.1/128'), 'sent', 'an IPv4-mapped range is IPv4');
+      // A range opens addresses, not names: the cluster's names are opened by naming them.
+      assert.equal(await codes('127.0.0.0/8', 'localhost'), 'VIGIE_E_WEBHOOK_FORBIDDEN');
+      assert.equal(
+        await codes(TEST_HOST.toUpperCase(), TEST_HOST),
+        'sent',
+        'an allowed name is trusted',
+      );
+      assert.equal(receiver.received.length, 3);
+    });
+
+    it('keeps a short, clean excerpt of what a receiver answers', async () => {
+      const hostile = Buffer.concat([
+        Buffer.from('bad\u0000request\r\n\tHeader-Smuggle: yes\u001b[31m\u0085\u202e', 'utf8'),
+        Buffer.from([0xff, 0xfe, 0xed]),
+        Buffer.from('x'.repeat(10_000), 'utf8'),
+      ]);
+      receiver.answer([{ status: 400, body: hostile }]);
+      const clock = manualClock('2026-11-26T10:00:01.000Z');
+      const { n } = notifier(clock);
+      await n.enqueue(
+        await storeTestAlert(sql, {
+          id: 'a1',
+          client: 'demo-store',
+          detectedAt: '2026-11-26T10:00:00.000Z',
+        }),
+      );
+      assert.equal(await n.runOnce(), 1);
+      const [row] = await rows('a1');
+      const stored = row?.last_error ?? '';
+      assert.equal(row?.state, 'failed');
+      const prefix = `VIGIE_E_WEBHOOK_STATUS: 127.0.0.1:${String(receiver.port())} answered 400: `;
+      assert.ok(stored.startsWith(prefix), stored);
+      const excerpt = stored.slice(prefix.length);
+      assert.ok(
+        excerpt.startsWith('bad request Header-Smuggle: yes [31m \ufffd\ufffd\ufffdxxx'),
+        excerpt,
+      );
+      assert.ok(excerpt.endsWith('x…'), excerpt);
+      assert.equal(Array.from(excerpt).length, 200);
+      assert.doesNotMatch(stored, /[\p{Cc}\p{Cf}]/u);
+      // No surrogates at all, lone or paired: this answer has no character beyond the BMP.
+      assert.doesNotMatch(stored, /[\uD800-\uDFFF]/);
+    });
   });
 });

@@ -22,11 +22,34 @@
  * Answer 2xx to accept. 408, 429, 5xx, timeouts (10 s) and network errors are retried with
  * backoff (eight attempts over about an hour; `Retry-After` is honoured); any other status,
  * redirects included (they are never followed), fails the delivery at once. Vigie never sends
- * a delivery unsigned: without the Secret it fails with `VIGIE_E_WEBHOOK_SECRET`.
+ * a delivery unsigned: without the Secret it fails with `VIGIE_E_WEBHOOK_SECRET`. At most
+ * 200 characters of the body of an answer other than 2xx are kept with the failure
+ * (`last_error`), on one line, without control characters.
+ *
+ * Receivers must be on the internet. Vigie does not connect to loopback, link-local (the
+ * cloud metadata server), private, carrier-grade NAT, multicast or reserved addresses, nor to
+ * IPv6 addresses that carry one (`::ffff:127.0.0.1`, NAT64, 6to4), nor to the cluster's names
+ * (`localhost`, `*.svc`, `*.cluster.local`, names of one label). The rule holds for the address
+ * actually connected to: every address a name resolves to is checked when connecting, so a
+ * name that later resolves elsewhere is refused then. A refused URL fails the delivery at once
+ * with `VIGIE_E_WEBHOOK_FORBIDDEN`, naming the address and its kind; nothing is sent. An admin
+ * of the console can open address ranges or exact host names (`VIGIE_WEBHOOK_ALLOW`, or
+ * `vigie up --webhook-allow`), for receivers inside the network; the rules are in
+ * `address-policy.ts`.
  */
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import {
+  NO_ALLOWANCE,
+  verifyAddresses,
+  type AddressesVerdict,
+  verifyHost,
+  type WebhookAllowance,
+} from './address-policy.js';
+import { EXCERPT_BYTES, storableExcerpt } from './excerpt.js';
 import { failure, type DeliveryOutcome } from './outcome.js';
 import { parseRetryAfter } from './retry.js';
 import type { AlertSummary } from './summary.js';
@@ -37,6 +60,10 @@ export interface WebhookOptions {
   readonly ca?: string | readonly string[];
   /** How long a delivery may take, connection included; 10 s by default. */
   readonly timeoutMs?: number;
+  /** Addresses and host names an admin lets webhooks reach despite the rules; none by default. */
+  readonly allow?: WebhookAllowance;
+  /** A host name's addresses; `dns.lookup` by default (tests answer for names of their own). */
+  readonly resolve?: (hostname: string) => Promise<readonly LookupAddress[]>;
 }
 
 /** A webhook delivery, ready to send. */
@@ -115,6 +142,77 @@ export function buildWebhookRequest(delivery: WebhookDelivery): WebhookRequest {
 
 const transientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
+/** A refused target, raised from the lookup so that no socket is ever opened to it. */
+class ForbiddenTarget extends Error {
+  override readonly name = 'ForbiddenTarget';
+}
+
+/**
+ * A `lookup` for the request that resolves the name and fails when any address it resolves to
+ * is forbidden: sockets connect only to what was checked, whatever the name answers next.
+ */
+function guardedLookup(
+  options: WebhookOptions,
+  allow: WebhookAllowance,
+  trusted: boolean,
+): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
+    const resolved: Promise<readonly LookupAddress[]> =
+      options.resolve?.(hostname) ??
+      new Promise((resolve, reject) => {
+        dnsLookup(
+          hostname,
+          {
+            all: true,
+            ...(lookupOptions.hints === undefined ? {} : { hints: lookupOptions.hints }),
+          },
+          (error, addresses) => {
+            if (error) reject(error);
+            else resolve(addresses);
+          },
+        );
+      });
+    resolved.then(
+      (addresses) => {
+        const verdict: AddressesVerdict = trusted
+          ? { verdict: 'connect' }
+          : verifyAddresses(
+              hostname,
+              addresses.map((a) => a.address),
+              allow,
+            );
+        if (verdict.verdict === 'refuse') {
+          callback(new ForbiddenTarget(verdict.reason), []);
+          return;
+        }
+        const family = lookupOptions.family;
+        const wanted =
+          family === 4 || family === 'IPv4' ? 4 : family === 6 || family === 'IPv6' ? 6 : 0;
+        const usable = addresses.filter((a) => wanted === 0 || a.family === wanted);
+        const [first] = usable;
+        if (first === undefined) {
+          callback(
+            Object.assign(new Error(`${hostname} has no IPv${String(wanted)} address`), {
+              code: 'ENOTFOUND',
+            }),
+            [],
+          );
+        } else if (lookupOptions.all === true) {
+          callback(
+            null,
+            usable.map((a) => ({ address: a.address, family: a.family })),
+          );
+        } else {
+          callback(null, first.address, first.family);
+        }
+      },
+      (error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)), []);
+      },
+    );
+  };
+}
+
 /** Sends one request; every failure becomes an outcome, none is thrown. */
 export function postWebhook(
   webhook: WebhookRequest,
@@ -129,6 +227,11 @@ export function postWebhook(
   }
   if (url.protocol !== 'https:') {
     return Promise.resolve(failure('VIGIE_E_WEBHOOK_URL', `${url.protocol} is not https`, false));
+  }
+  const allow = options.allow ?? NO_ALLOWANCE;
+  const host = verifyHost(url.hostname, allow);
+  if (host.verdict === 'refuse') {
+    return Promise.resolve(failure('VIGIE_E_WEBHOOK_FORBIDDEN', host.reason, false));
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const signal = AbortSignal.timeout(timeoutMs);
@@ -148,6 +251,9 @@ export function postWebhook(
         // A fresh connection each time: deliveries are few, and no socket outlives its timeout.
         agent: false,
         signal,
+        // Addresses are never looked up (they were judged above); a name is judged by what it
+        // resolves to when connecting, unless an admin allowed that very name.
+        lookup: guardedLookup(options, allow, host.verdict === 'connect'),
         ...(options.ca === undefined ? {} : { ca: [options.ca].flat() }),
       },
       (res) => {
@@ -161,7 +267,7 @@ export function postWebhook(
         const chunks: Buffer[] = [];
         let size = 0;
         const done = () => {
-          const excerpt = Buffer.concat(chunks).subarray(0, 200).toString('utf8').trim();
+          const excerpt = storableExcerpt(Buffer.concat(chunks).subarray(0, EXCERPT_BYTES));
           const retryAfter = transientStatus(status)
             ? parseRetryAfter(res.headers['retry-after'], now)
             : undefined;
@@ -178,7 +284,7 @@ export function postWebhook(
         res.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
           size += chunk.length;
-          if (size >= 200) done();
+          if (size >= EXCERPT_BYTES) done();
         });
         res.on('end', done);
         res.on('error', done);
@@ -186,6 +292,10 @@ export function postWebhook(
       },
     );
     req.on('error', (error) => {
+      if (error instanceof ForbiddenTarget) {
+        settle(failure('VIGIE_E_WEBHOOK_FORBIDDEN', error.message, false));
+        return;
+      }
       settle(
         signal.aborted
           ? failure(
@@ -193,7 +303,8 @@ export function postWebhook(
               `${where} did not answer within ${String(timeoutMs)} ms`,
               true,
             )
-          : failure('VIGIE_E_WEBHOOK_NETWORK', `${where}: ${error.message}`, true),
+          : // TLS errors quote the receiver's certificate, which its owner writes.
+            failure('VIGIE_E_WEBHOOK_NETWORK', `${where}: ${storableExcerpt(error.message)}`, true),
       );
     });
     req.end(webhook.body);

@@ -23,7 +23,13 @@ export async function openDatabase(): Promise<{ sql: Sql; close: () => Promise<v
   return { sql, close: () => db.close() };
 }
 
-/** A self-signed certificate for 127.0.0.1, made with openssl for this run only. */
+/** The host name the test certificate also names, which tests resolve to 127.0.0.1 themselves. */
+export const TEST_HOST = 'hooks.vigie.test';
+
+/**
+ * A self-signed certificate for 127.0.0.1 and {@link TEST_HOST}, made with openssl for this
+ * run only.
+ */
 export function generateCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-notify-tls-'));
   try {
@@ -42,7 +48,7 @@ export function generateCertificate(): { key: string; cert: string } {
         '-subj',
         '/CN=127.0.0.1',
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        `subjectAltName=IP:127.0.0.1,DNS:${TEST_HOST}`,
         '-keyout',
         join(dir, 'key.pem'),
         '-out',

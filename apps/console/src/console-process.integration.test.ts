@@ -4,14 +4,18 @@
  * permissions of the ClusterRole shipped in deploy/console. It lists Clients with their health
  * and the problems of a refused upload, takes a detector's alert with the token whose digest
  * the operator put in the status, keeps evidence in the bucket, serves metrics on their own
- * port, and stops on SIGTERM.
+ * port, and stops on SIGTERM. It holds against hostile clients as `vigie up` does: callers
+ * without a token cost no body, tenants' alert keys stay apart, bad values are 4xx, repeated
+ * posts write nothing to the bucket, and what a failed post left there is swept.
  */
 
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Storage } from '@google-cloud/storage';
@@ -35,6 +39,8 @@ import type { Postgres } from '@vigie/testpg';
 import { startPostgres } from '@vigie/testpg';
 import { parseAllDocuments } from 'yaml';
 import { migrate } from './storage/db.js';
+import { createGcsEvidenceStore, evidenceKey } from './storage/evidence.js';
+import { beginUpload, sweepUploads } from './storage/uploads.js';
 import { createApiToken } from './storage/people.js';
 import { createPostgresSql } from './storage/postgres.js';
 import { alertEnvelope, secret, TINY_JPEG } from './testing/fixtures.js';
@@ -46,9 +52,60 @@ let pg: Postgres;
 let storage: Storage;
 let child: ChildProcessWithoutNullStreams | undefined;
 let output = '';
+/** The public ID of the first alert the production console stored. */
+let prod1 = '';
 const ports = { api: 0, metrics: 0 };
 const ingestToken = secret();
+const globexToken = secret();
 let adminToken = '';
+let globexViewer = '';
+
+const MiB = 1024 * 1024;
+
+/** Posts `total` bytes without a token on a raw socket; stops sending when answered. */
+async function postUnauthenticated(
+  port: number,
+  path: string,
+  total: number,
+): Promise<{ status: number; sent: number }> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {
+    // The console closes the connection after its answer.
+  });
+  await once(socket, 'connect');
+  let sent = 0;
+  const state = { answered: false };
+  const head = new Promise<string>((resolve, reject) => {
+    let text = '';
+    socket.on('data', (data: Buffer) => {
+      state.answered = true;
+      text += data.toString('latin1');
+      if (text.includes('\r\n')) resolve(text);
+    });
+    socket.on('close', () => {
+      reject(new Error(`closed unanswered after ${String(sent)} bytes`));
+    });
+  });
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${String(total)}\r\n\r\n`,
+  );
+  const chunk = Buffer.from(`[${'{"a":1},'.repeat(MiB / 8)}`).subarray(0, MiB);
+  void (async () => {
+    while (sent < total && !state.answered && !socket.destroyed) {
+      sent += chunk.length;
+      if (!socket.write(chunk)) {
+        await new Promise((resolve) => {
+          socket.once('drain', resolve);
+          socket.once('close', resolve);
+        });
+      }
+    }
+  })();
+  const text = await head;
+  socket.destroy();
+  return { status: Number(text.slice(9, 12)), sent };
+}
 
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
   for (let i = 0; i < 240; i++) {
@@ -146,6 +203,43 @@ before(async () => {
     },
   });
 
+  // A second tenant, reconciled with its own token.
+  const globex = parseClientConfig(`<?xml version="1.0" encoding="UTF-8"?>
+<client xmlns="https://vigie.dev/schemas/client/v1alpha1" id="globex" name="Globex" timezone="Europe/Paris">
+  <contact name="Gus" email="gus@globex.example"/>
+  <cameras>
+    <camera id="till" name="Till"><stream url="rtsp://10.0.1.5/1"/></camera>
+  </cameras>
+</client>`);
+  assert.ok(globex.ok);
+  await apply(
+    toClientResource(globex.config, {
+      bucket: 'configs',
+      object: 'client-configs/globex.xml',
+      generation: '2',
+    }),
+  );
+  const globexNow = (await customs.getClusterCustomObject({
+    group: 'vigie.dev',
+    version: 'v1alpha1',
+    plural: 'clients',
+    name: 'globex',
+  })) as Record<string, unknown>;
+  await customs.replaceClusterCustomObjectStatus({
+    group: 'vigie.dev',
+    version: 'v1alpha1',
+    plural: 'clients',
+    name: 'globex',
+    body: {
+      ...globexNow,
+      status: {
+        conditions: [condition('Ready', 'True', 'AllShardsReady', 'every shard is ready')],
+        cameras: [{ id: 'till', state: 'Up' }],
+        ingestTokenSha256: createHash('sha256').update(globexToken).digest('hex'),
+      },
+    },
+  });
+
   // A refused upload of a store that never had a valid config, as the function reports it.
   storage = new Storage({ apiEndpoint: gcs.endpoint, projectId: 'vigie-test' });
   await storage.createBucket('configs');
@@ -180,6 +274,11 @@ before(async () => {
   const sql = createPostgresSql({ connectionString: pg.url });
   await migrate(sql);
   adminToken = await createApiToken(sql, { subject: 'ops', role: 'admin', clients: '*' });
+  globexViewer = await createApiToken(sql, {
+    subject: 'gus@globex.example',
+    role: 'viewer',
+    clients: ['globex'],
+  });
   await sql.close();
 
   ports.api = await freePort();
@@ -254,7 +353,8 @@ describe('vigie-console in production shape', () => {
       { method: 'POST', body: JSON.stringify(alertEnvelope('prod-1')) },
       ingestToken,
     );
-    assert.equal(posted.status, 201, await posted.text());
+    const postedText = await posted.text();
+    assert.equal(posted.status, 201, postedText);
     const forged = await api(
       '/api/v1/ingest/alerts',
       { method: 'POST', body: JSON.stringify(alertEnvelope('prod-2')) },
@@ -263,8 +363,20 @@ describe('vigie-console in production shape', () => {
     assert.equal(forged.status, 401);
     const [files] = await storage.bucket('evidence').getFiles({ prefix: 'evidence/acme/prod-1/' });
     assert.equal(files.length, 1);
-    const snapshot = await api('/api/v1/alerts/prod-1/evidence/snapshot');
+    prod1 = (JSON.parse(postedText) as { id: string }).id;
+    const snapshot = await api(`/api/v1/alerts/${prod1}/evidence/snapshot`);
     assert.deepEqual(Buffer.from(await snapshot.arrayBuffer()), TINY_JPEG);
+    const clip = await fetch(
+      `http://127.0.0.1:${String(ports.api)}/api/v1/ingest/alerts/prod-1/clip`,
+      {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'video/mp4' },
+        body: Buffer.from('mp4 bytes'),
+      },
+    );
+    assert.equal(clip.status, 201, await clip.text());
+    const served = await api(`/api/v1/alerts/${prod1}/evidence/clip`);
+    assert.equal(await served.text(), 'mp4 bytes');
   });
 
   it('serves metrics on their own port only', async () => {
@@ -275,6 +387,87 @@ describe('vigie-console in production shape', () => {
     assert.match(metrics, /vigie_console_client_state\{client="newshop",state="Rejected"\} 1/);
     assert.match(metrics, /vigie_console_client_state\{client="acme",state="Degraded"\} 1/);
     assert.equal((await api('/metrics')).status, 404);
+  });
+
+  it('answers callers without a token before their body, with bounded memory', async () => {
+    const pid = child?.pid;
+    assert.ok(pid !== undefined);
+    const rss = () =>
+      Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'))?.[1]) *
+      1024;
+    const before = rss();
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rss())), 10);
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        postUnauthenticated(ports.api, '/api/v1/ingest/alerts', 64 * MiB),
+      ),
+    );
+    clearInterval(sampler);
+    for (const answer of answers) {
+      assert.equal(answer.status, 401);
+      assert.ok(answer.sent < 64 * MiB, `the whole body was taken: ${String(answer.sent)}`);
+    }
+    assert.ok(peak - before < 64 * MiB, `RSS grew by ${String((peak - before) / MiB)} MiB`);
+  });
+
+  it("keeps tenants' alert keys apart, refuses what it cannot store, and writes nothing twice", async () => {
+    const post = (body: unknown, token: string) =>
+      api('/api/v1/ingest/alerts', { method: 'POST', body: JSON.stringify(body) }, token);
+    // Globex posts acme's key: stored as its own, and neither tenant learns of the other.
+    const theirs = await post(
+      alertEnvelope('prod-1', { client: 'globex', camera: 'till' }),
+      globexToken,
+    );
+    const theirsText = await theirs.text();
+    assert.equal(theirs.status, 201, theirsText);
+    const theirsId = (JSON.parse(theirsText) as { id: string }).id;
+    assert.notEqual(theirsId, prod1);
+    assert.equal((await api(`/api/v1/alerts/${prod1}`, {}, globexViewer)).status, 404);
+    assert.equal((await api(`/api/v1/alerts/${theirsId}`, {}, globexViewer)).status, 200);
+    // Re-posts of a stored alert with new snapshots write nothing to the bucket.
+    for (let i = 0; i < 5; i++) {
+      const again = alertEnvelope('prod-1');
+      again.snapshot.data = Buffer.alloc(64 * 1024, i).toString('base64');
+      assert.equal((await post(again, ingestToken)).status, 409);
+    }
+    const [files] = await storage.bucket('evidence').getFiles({ prefix: 'evidence/acme/prod-1/' });
+    assert.equal(files.length, 2, 'the snapshot and the clip, nothing more');
+    // Values PostgreSQL cannot hold, and fields beyond the envelope's limits, are 4xx.
+    const nul = alertEnvelope('prod-nul');
+    nul.alert.explanation = 'reached\0';
+    const refusedNul = await post(nul, ingestToken);
+    assert.equal(refusedNul.status, 400);
+    assert.equal(((await refusedNul.json()) as { code: string }).code, 'VIGIE_E_UNSTORABLE');
+    const long = alertEnvelope('prod-long');
+    long.alert.explanation = 'x'.repeat(20 * MiB);
+    assert.equal((await post(long, ingestToken)).status, 413);
+    const [left] = await storage.bucket('evidence').getFiles({ prefix: 'evidence/acme/prod-' });
+    assert.deepEqual(
+      left.map((f) => f.name.split('/')[2]),
+      ['prod-1', 'prod-1'],
+    );
+  });
+
+  it('sweeps from the bucket what a failed post left there, and nothing a row refers to', async () => {
+    const sql = createPostgresSql({ connectionString: pg.url });
+    try {
+      const evidence = createGcsEvidenceStore(storage, 'evidence');
+      const orphan = evidenceKey('acme', 'prod-failed', 'snapshot', 'f'.repeat(64));
+      await beginUpload(sql, orphan, 'acme');
+      await evidence.put(orphan, TINY_JPEG, 'image/jpeg');
+      const [kept] = await storage.bucket('evidence').getFiles({ prefix: 'evidence/acme/prod-1/' });
+      for (const file of kept) await beginUpload(sql, file.name.slice('evidence/'.length), 'acme');
+      const result = await sweepUploads(sql, evidence, { graceSeconds: 0 });
+      assert.deepEqual(result, { deleted: 1, kept: 2 });
+      assert.equal(await evidence.get(orphan), undefined);
+      const [still] = await storage
+        .bucket('evidence')
+        .getFiles({ prefix: 'evidence/acme/prod-1/' });
+      assert.equal(still.length, 2);
+    } finally {
+      await sql.close();
+    }
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -11,7 +11,7 @@ export {
 export { canSee, visibleClients, type Principal, type Role } from './auth/principal.js';
 export { configReportView, refusedUpload, type StoredReport } from './client-view.js';
 export { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
-export { parseEnvelope, type Envelope } from './ingest.js';
+export { parseAlertPost, type AlertPost } from './ingest.js';
 export { createAlertHub, type AlertHub } from './live.js';
 export { createConsoleMetrics, type ConsoleMetrics } from './metrics.js';
 export type {
@@ -31,6 +31,8 @@ export {
   setIngestToken,
   storeAlert,
   storeEvidence,
+  newAlertId,
+  alertIdOfKey,
   type AlertDetail,
   type AlertSummary,
   type IncomingAlert,
@@ -58,3 +60,5 @@ export {
   type SmtpSettings,
   type WebhookAllowance,
 } from './notify/index.js';
+export { beginUpload, openUploads, sweepUploads, type SweepResult } from './storage/uploads.js';
+export { createIngestBudget, INGEST_BUDGET, type IngestBudget } from './http/budget.js';

@@ -14,6 +14,7 @@ import type { Notifier } from './notify/notifier.js';
 import { createNotifier } from './notify/notifier.js';
 import type { SecretReader } from './ports.js';
 import { evidenceOf } from './storage/alerts.js';
+import { createEvidenceSweep } from './storage/uploads.js';
 
 /** Options of {@link createConsoleService}. */
 export interface ConsoleServiceOptions extends Omit<
@@ -86,14 +87,30 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
       });
     },
   });
+  const sweep = createEvidenceSweep({
+    sql: options.sql,
+    evidence: options.evidence,
+    onError: (error) => {
+      log('ERROR', 'evidence sweep failed; will try again', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    },
+    onSwept: (result) => {
+      if (result.deleted > 0) {
+        log('INFO', 'evidence of failed posts swept', { deleted: result.deleted });
+      }
+    },
+  });
   return {
     app,
     notifier,
     async start() {
       await app.hub.start();
       notifier.start();
+      sweep.start();
     },
     async stop() {
+      await sweep.stop();
       await notifier.stop();
       await app.close();
     },

@@ -423,13 +423,23 @@ describe('review UI in Chromium', () => {
     assert.ok(address !== null && typeof address === 'object');
     return address.port;
   };
+  /** The public ID the console issued for each detector alert ID. */
+  const issued = new Map<string, string>();
+  const idOf = (key: string) => {
+    const id = issued.get(key);
+    assert.ok(id !== undefined, `alert ${key} was never stored`);
+    return id;
+  };
   const ingestPost = async (body: unknown, client: 'acme' | 'globex', to = base) => {
     const response = await fetch(`${to}/api/v1/ingest/alerts`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ingest[client]}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    assert.equal(response.status, 201, await response.text());
+    const text = await response.text();
+    assert.equal(response.status, 201, text);
+    const { id, key } = JSON.parse(text) as { id: string; key: string };
+    issued.set(key, id);
   };
   const apiGet = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${base}/api/v1${path}`, {
@@ -486,21 +496,18 @@ describe('review UI in Chromium', () => {
     jpeg = await storeSnapshot();
     for (const seed of SEEDS)
       await ingestPost(envelope(seed, jpeg), seed.client === 'acme' ? 'acme' : 'globex');
-    await ingestPost(
-      {
-        type: 'clip',
-        alertId: SEEDS[0]!.id,
-        contentType: 'video/mp4',
-        data: clipOf(jpeg).toString('base64'),
-      },
-      'acme',
-    );
+    const clip = await fetch(`${base}/api/v1/ingest/alerts/${SEEDS[0]!.id}/clip`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ingest.acme}`, 'content-type': 'video/mp4' },
+      body: clipOf(jpeg),
+    });
+    assert.equal(clip.status, 201, await clip.text());
     // Two alerts were judged earlier by a colleague.
     for (const [id, verdict, note] of [
       ['acme-aisle-0c77d4e510', 'confirmed', 'Went through the stock room door; guard called.'],
       ['acme-aisle-b81f3e6a04', 'dismissed', 'Staff member restocking.'],
     ] as const) {
-      const response = await fetch(`${base}/api/v1/alerts/${id}/review`, {
+      const response = await fetch(`${base}/api/v1/alerts/${idOf(id)}/review`, {
         method: 'POST',
         headers: { authorization: `Bearer ${colleague}`, 'content-type': 'application/json' },
         body: JSON.stringify({ verdict, note }),
@@ -547,11 +554,13 @@ describe('review UI in Chromium', () => {
     );
     assert.deepEqual(
       ids,
-      SEEDS.map((s) => s.id),
+      SEEDS.map((s) => idOf(s.id)),
     );
-    const confirmed = page.locator('tr[data-alert-id="acme-aisle-0c77d4e510"] [data-status]');
+    const confirmed = page.locator(
+      `tr[data-alert-id="${idOf('acme-aisle-0c77d4e510')}"] [data-status]`,
+    );
     assert.equal(await confirmed.getAttribute('data-status'), 'confirmed');
-    const time = page.locator(`tr[data-alert-id="${SEEDS[1]!.id}"] time`);
+    const time = page.locator(`tr[data-alert-id="${idOf(SEEDS[1]!.id)}"] time`);
     assert.match((await time.getAttribute('title')) ?? '', /UTC\+0[12]:00/);
   });
 
@@ -569,7 +578,9 @@ describe('review UI in Chromium', () => {
     };
     await ingestPost(envelope(live, jpeg, new Date().toISOString()), 'acme');
     const first = page.locator('tr[data-alert-id]').first();
-    await until(`document.querySelector('tr[data-alert-id]')?.dataset.alertId === '${live.id}'`);
+    await until(
+      `document.querySelector('tr[data-alert-id]')?.dataset.alertId === '${idOf(live.id)}'`,
+    );
     assert.match((await first.getAttribute('class')) ?? '', /fresh/);
     await until(`document.title.startsWith('(1) ')`);
     await screenshot('inbox');
@@ -581,7 +592,7 @@ describe('review UI in Chromium', () => {
     await until(`document.querySelectorAll('tr[data-alert-id]').length === 1`);
     assert.equal(
       await page.locator('tr[data-alert-id]').first().getAttribute('data-alert-id'),
-      'acme-aisle-b81f3e6a04',
+      idOf('acme-aisle-b81f3e6a04'),
     );
     await page.goBack();
     await at(`/`);
@@ -604,7 +615,9 @@ describe('review UI in Chromium', () => {
     await replica.close();
     app = await startConsole(listening);
     await page.locator('[data-live="live"]').waitFor();
-    await until(`document.querySelector('tr[data-alert-id]')?.dataset.alertId === '${missed.id}'`);
+    await until(
+      `document.querySelector('tr[data-alert-id]')?.dataset.alertId === '${idOf(missed.id)}'`,
+    );
     assert.match(
       (await page.locator('tr[data-alert-id]').first().getAttribute('class')) ?? '',
       /fresh/,
@@ -618,7 +631,7 @@ describe('review UI in Chromium', () => {
     await page.keyboard.press('k');
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
-    await at(`/alerts/${SEEDS[0]!.id}`);
+    await at(`/alerts/${idOf(SEEDS[0]!.id)}`);
     await until(`document.querySelector('[data-testid=snapshot]')?.naturalWidth > 0`);
     assert.equal(
       await page.evaluate(`document.querySelector('[data-testid=snapshot]').naturalWidth`),
@@ -651,7 +664,7 @@ describe('review UI in Chromium', () => {
     await review.getByText(note).waitFor();
     assert.match(await review.innerText(), /Dismissed by lea\.martin@acme\.example/);
     const stored = await apiGet<{ status: string; review?: { note?: string; by: string } }>(
-      `/alerts/${SEEDS[0]!.id}`,
+      `/alerts/${idOf(SEEDS[0]!.id)}`,
     );
     assert.equal(stored.status, 'dismissed');
     assert.ok(stored.review);
@@ -661,7 +674,7 @@ describe('review UI in Chromium', () => {
 
   it('goes to the next alert with j', async () => {
     await page.keyboard.press('j');
-    await at(`/alerts/${SEEDS[1]!.id}`);
+    await at(`/alerts/${idOf(SEEDS[1]!.id)}`);
     await page.locator('h1', { hasText: 'Exit without payment' }).waitFor();
   });
 

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
-import { parseClientConfig } from '@vigie/config';
+import { checkIngestEnvelope, parseClientConfig, type EnvelopeCheck } from '@vigie/config';
 import type { DetectorConfig } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
 import { renderScenario } from '@vigie/simulator';
@@ -55,7 +55,10 @@ function demoConfig(
 }
 
 interface Received {
-  readonly alerts: Map<string, { alert: Alert & { cameraName: string }; snapshot: Buffer }>;
+  readonly alerts: Map<
+    string,
+    { alert: Alert & { cameraName: string }; snapshot: Buffer; check: EnvelopeCheck }
+  >;
   readonly clips: Map<string, Buffer>;
   readonly tokens: Set<string>;
 }
@@ -71,7 +74,14 @@ async function fakeConsole(): Promise<{ url: string; received: Received; server:
   const server = createServer((req, res) => {
     received.tokens.add(String(req.headers.authorization));
     void body(req).then((bytes) => {
-      const envelope = JSON.parse(bytes.toString()) as {
+      const clip = /^\/api\/v1\/ingest\/alerts\/([A-Za-z0-9_-]+)\/clip$/.exec(req.url ?? '');
+      if (req.method === 'PUT' && clip?.[1] && req.headers['content-type'] === 'video/mp4') {
+        received.clips.set(clip[1], bytes);
+        res.writeHead(201).end();
+        return;
+      }
+      const posted: unknown = JSON.parse(bytes.toString());
+      const envelope = posted as {
         type: string;
         alert?: Alert & { cameraName: string };
         alertId?: string;
@@ -82,9 +92,8 @@ async function fakeConsole(): Promise<{ url: string; received: Received; server:
         received.alerts.set(envelope.alert.id, {
           alert: envelope.alert,
           snapshot: Buffer.from(envelope.snapshot?.data ?? '', 'base64'),
+          check: checkIngestEnvelope(posted),
         });
-      } else if (envelope.type === 'clip' && envelope.alertId) {
-        received.clips.set(envelope.alertId, Buffer.from(envelope.data ?? '', 'base64'));
       }
       res.writeHead(201).end();
     });
@@ -160,6 +169,11 @@ describe('detector with a pose-recording camera', () => {
     const [id, entry] = await eventually(
       'an alert',
       () => [...console_.received.alerts.entries()][0],
+    );
+    assert.deepEqual(
+      entry.check.ok ? 'within the envelope' : entry.check.problem,
+      'within the envelope',
+      "the console's own check passes",
     );
     assert.equal(entry.alert.rule, 'concealment');
     assert.equal(entry.alert.cameraName, 'Cosmetics aisle');

@@ -102,13 +102,21 @@ export function closeAfterEarlyAnswer(
   // Requests made with `inject()` have no real socket, and nothing to protect.
   if (!(socket instanceof Socket) || request.raw.complete) return;
   void reply.header('connection', 'close');
-  reply.raw.once('finish', () => {
+  // Node ends a `Connection: close` socket with `destroySoon` as soon as the answer is written.
+  // With the body unread, that close is a reset, which can reach the client before the answer
+  // and erase it. So the socket closes its own side after the answer, reads and discards what
+  // still comes for `lingerMs`, and only then is cut.
+  const closing = socket as Socket & { destroySoon?: () => void };
+  if (typeof closing.destroySoon !== 'function') return;
+  closing.destroySoon = () => {
+    socket.end();
+    socket.resume();
     const timer = setTimeout(() => socket.destroy(), lingerMs);
     timer.unref();
     socket.once('close', () => {
       clearTimeout(timer);
     });
-  });
+  };
 }
 
 /**

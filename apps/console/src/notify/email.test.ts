@@ -7,6 +7,7 @@ import type { ClientView } from '../ports.js';
 import type { Sql } from '../storage/db.js';
 import { select } from '../storage/db.js';
 import type { SmtpSettings } from './email.js';
+import { smtpOutcome } from './email.js';
 import { createNotifier, type NotifierDeps } from './notifier.js';
 import {
   clientView,
@@ -266,5 +267,19 @@ describe('email notifications (real SMTP server with STARTTLS, embedded PostgreS
       assert.match(row.last_error ?? '', /^VIGIE_E_EMAIL_UNCONFIGURED: /);
     }
     assert.equal(delivered.length, 0);
+  });
+});
+
+describe("a mail server's words", () => {
+  it('are stored bounded and clean, whatever the server answers', () => {
+    const answer = Object.assign(new Error(`550 no\0 such\r\nuser \ud800${'x'.repeat(10_000)}`), {
+      responseCode: 550,
+    });
+    const outcome = smtpOutcome(answer);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.code, 'VIGIE_E_EMAIL_REJECTED');
+    assert.ok(Array.from(outcome.message).length <= 500, String(outcome.message.length));
+    assert.doesNotMatch(outcome.message, /[\0\r\n\ud800]/);
+    assert.match(outcome.message, /^550 no such user/);
   });
 });

@@ -4,6 +4,8 @@
  * trying again.
  */
 
+import { storableExcerpt } from './excerpt.js';
+
 /** The stable codes a failed delivery records (as `CODE: message` in `last_error`). */
 export const NOTIFY_CODES = {
   /** The webhook's signing Secret, or its key `key`, does not exist; nothing is sent unsigned. */
@@ -50,13 +52,21 @@ export type DeliveryOutcome =
       readonly retryAfterMs?: number;
     };
 
-/** A failed outcome; `transient` says whether a later attempt may succeed. */
+/** The longest message a failed outcome keeps. */
+const MESSAGE_CHARS = 500;
+
+/**
+ * A failed outcome; `transient` says whether a later attempt may succeed. The message is made
+ * fit to store here, for every channel: an SMTP server's or a receiver's words reach
+ * `last_error`, and none may hold what PostgreSQL refuses or run on without end.
+ */
 export function failure(
   code: NotifyCode,
-  message: string,
+  text: string,
   transient: boolean,
   retryAfterMs?: number,
 ): DeliveryOutcome {
+  const message = storableExcerpt(text, MESSAGE_CHARS);
   return retryAfterMs === undefined
     ? { ok: false, transient, code, message }
     : { ok: false, transient, code, message, retryAfterMs };

@@ -6,7 +6,8 @@
  * the operator put in the status, keeps evidence in the bucket, serves metrics on their own
  * port, and stops on SIGTERM. It holds against hostile clients as `vigie up` does: callers
  * without a token cost no body, tenants' alert keys stay apart, bad values are 4xx, repeated
- * posts write nothing to the bucket, and what a failed post left there is swept.
+ * posts write nothing to the bucket, what a failed post left there is swept, and people sign
+ * in through an OIDC issuer only with a verified email, an expiry and no future issue time.
  */
 
 import assert from 'node:assert/strict';
@@ -14,8 +15,11 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Storage } from '@google-cloud/storage';
@@ -37,11 +41,13 @@ import {
 } from '@vigie/testenv';
 import type { Postgres } from '@vigie/testpg';
 import { startPostgres } from '@vigie/testpg';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
 import { parseAllDocuments } from 'yaml';
+import { generateCertificate } from './notify/testing/fixtures.js';
 import { migrate } from './storage/db.js';
 import { createGcsEvidenceStore, evidenceKey } from './storage/evidence.js';
 import { beginUpload, sweepUploads } from './storage/uploads.js';
-import { createApiToken } from './storage/people.js';
+import { createApiToken, setUser } from './storage/people.js';
 import { createPostgresSql } from './storage/postgres.js';
 import { alertEnvelope, secret, TINY_JPEG } from './testing/fixtures.js';
 
@@ -59,6 +65,23 @@ const ingestToken = secret();
 const globexToken = secret();
 let adminToken = '';
 let globexViewer = '';
+/** The OIDC issuer the console trusts: its keys are served over HTTPS on loopback. */
+const OIDC = { issuer: 'https://accounts.vigie.test', audience: 'vigie-console' };
+let oidcKey: CryptoKey;
+let jwks: HttpsServer | undefined;
+const tlsDir = mkdtempSync(join(tmpdir(), 'vigie-console-oidc-'));
+
+/** An ID token from the trusted issuer, with `claims` over sane defaults. */
+async function idToken(claims: JWTPayload, options: { iat?: number; exp?: number | null } = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ email_verified: true, ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid: 'test' })
+    .setIssuer(OIDC.issuer)
+    .setAudience(OIDC.audience)
+    .setIssuedAt(options.iat ?? now);
+  if (options.exp !== null) jwt.setExpirationTime(options.exp ?? now + 600);
+  return jwt.sign(oidcKey);
+}
 
 const MiB = 1024 * 1024;
 
@@ -279,7 +302,25 @@ before(async () => {
     role: 'viewer',
     clients: ['globex'],
   });
+  // A person who signs in through the OIDC issuer.
+  await setUser(sql, { subject: 'ana@acme.example', role: 'viewer', clients: ['acme'] });
   await sql.close();
+
+  // The OIDC issuer's keys, over HTTPS with a certificate made for this run.
+  const tls = generateCertificate();
+  writeFileSync(join(tlsDir, 'ca.pem'), tls.cert);
+  const pair = await generateKeyPair('ES256');
+  oidcKey = pair.privateKey;
+  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'test', alg: 'ES256', use: 'sig' };
+  const server = createHttpsServer(tls, (_req, res) => {
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: [publicJwk] }));
+  });
+  jwks = server;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const jwksUrl = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}/jwks`;
 
   ports.api = await freePort();
   ports.metrics = await freePort();
@@ -295,6 +336,11 @@ before(async () => {
       GOOGLE_CLOUD_PROJECT: 'vigie-test',
       PORT: String(ports.api),
       VIGIE_METRICS_PORT: String(ports.metrics),
+      VIGIE_AUTH: 'oidc',
+      VIGIE_OIDC_ISSUER: OIDC.issuer,
+      VIGIE_OIDC_AUDIENCE: OIDC.audience,
+      VIGIE_OIDC_JWKS_URL: jwksUrl,
+      NODE_EXTRA_CA_CERTS: join(tlsDir, 'ca.pem'),
     },
   });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -307,6 +353,8 @@ before(async () => {
 
 after(async () => {
   child?.kill('SIGKILL');
+  jwks?.close();
+  rmSync(tlsDir, { recursive: true, force: true });
   await Promise.allSettled([cp.stop(), gcs.stop(), pg.stop()]);
 });
 
@@ -468,6 +516,43 @@ describe('vigie-console in production shape', () => {
     } finally {
       await sql.close();
     }
+  });
+
+  it('signs people in with verified OIDC identities only, and keeps them to their clients', async () => {
+    const me = async (token: string) =>
+      fetch(`http://127.0.0.1:${String(ports.api)}/api/v1/me`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    const signedIn = await me(await idToken({ email: 'ana@acme.example' }));
+    assert.equal(signedIn.status, 200, await signedIn.clone().text());
+    assert.equal(((await signedIn.json()) as { subject: string }).subject, 'ana@acme.example');
+    const now = Math.floor(Date.now() / 1000);
+    const refused: [string, string][] = [
+      ['an unverified email', await idToken({ email: 'ana@acme.example', email_verified: false })],
+      [
+        'no email_verified claim',
+        await idToken({ email: 'ana@acme.example', email_verified: undefined }),
+      ],
+      ['no exp', await idToken({ email: 'ana@acme.example' }, { exp: null })],
+      ['issued in the future', await idToken({ email: 'ana@acme.example' }, { iat: now + 3600 })],
+      ['an email nobody granted', await idToken({ email: 'eve@example.com' })],
+    ];
+    for (const [what, token] of refused) {
+      const reply = await me(token);
+      assert.equal(reply.status, 401, what);
+      assert.equal(((await reply.json()) as { code: string }).code, 'VIGIE_E_UNAUTHENTICATED');
+    }
+    const ana = await idToken({ email: 'ana@acme.example' });
+    const open = (id: string) =>
+      fetch(`http://127.0.0.1:${String(ports.api)}/api/v1/alerts/${id}`, {
+        headers: { authorization: `Bearer ${ana}` },
+      });
+    assert.equal((await open(prod1)).status, 200);
+    const [globexAlert] = (
+      (await (await api('/api/v1/alerts?client=globex')).json()) as { alerts: { id: string }[] }
+    ).alerts;
+    assert.ok(globexAlert);
+    assert.equal((await open(globexAlert.id)).status, 404);
   });
 
   it('stops cleanly on SIGTERM', async () => {

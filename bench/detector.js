@@ -134,8 +134,11 @@ try {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString());
-      if (body.type === 'alert') stored.push(Date.now() / 1000 - body.alert.t);
+      // Clips come as MP4 bytes (PUT …/clip); only alerts carry the time measured.
+      if (req.method === 'POST') {
+        const body = JSON.parse(Buffer.concat(chunks).toString());
+        if (body.type === 'alert') stored.push(Date.now() / 1000 - body.alert.t);
+      }
       res.writeHead(201).end();
     });
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the real components that Vigie's integration tests run against (kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, fake-gcs-server) and OpenTofu
+# kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd, kwok,
+# fake-gcs-server) and OpenTofu
 # (to check the Terraform offline) from the Go module proxy, pinned by the wrapper modules under
 # tools/, and caches them outside the clone.
 #

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real components that Vigie's integration tests run against (kube-apiserver,
 # kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd, kwok,
-# fake-gcs-server) and OpenTofu
-# (to check the Terraform offline) from the Go module proxy, pinned by the wrapper modules under
-# tools/, and caches them outside the clone.
+# fake-gcs-server) and OpenTofu (to check the Terraform offline) from the Go module proxy,
+# pinned by the wrapper modules under tools/, and caches them outside the clone.
 #
 # The cache key of each tool set is the hash of its go.mod, go.sum and the Go version, so a
 # second run costs nothing and a version bump rebuilds only what changed. Binaries end up linked

@@ -5,11 +5,17 @@
 # console's storage tests and benchmark, Chromium for the review UI's browser tests, and
 # Prometheus (promtool) for the alert rules' tests.
 #
-# With "runtime", installs only what `vigie up` needs to run (ffmpeg for evidence).
+# With "runtime", installs only what `vigie up` needs to run (ffmpeg for evidence); with
+# "images", what scripts/build-images.sh needs (buildah, mmdebstrap); with "cluster", what a
+# real node needs too (scripts/cluster-up.sh: containerd, runc, CNI plugins, iptables).
 set -euo pipefail
 
 if [[ "${1:-}" == "runtime" ]]; then
   wanted=(ffmpeg)
+elif [[ "${1:-}" == "images" ]]; then
+  wanted=(buildah mmdebstrap)
+elif [[ "${1:-}" == "cluster" ]]; then
+  wanted=(buildah mmdebstrap containerd runc containernetworking-plugins iptables ipset conntrack curl openssl)
 else
 wanted=(
   libxml2-utils

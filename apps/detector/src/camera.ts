@@ -30,6 +30,7 @@ import {
   probeSize,
   replayPoses,
   streamErrorCode,
+  withoutCredentials,
 } from './sources.js';
 
 /** A camera's health, for `/status`, metrics and the console. */
@@ -325,7 +326,8 @@ export function startCamera(ctx: CameraContext): CameraRunner {
             : analysisSize(await probeSize(url, camera.stream.transport), {});
         break;
       } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
+        // ffprobe quotes the address it was given, credentials included.
+        const message = withoutCredentials(e instanceof Error ? e.message : String(e));
         const code = (e as { code?: unknown }).code;
         setError(
           typeof code === 'string' && code.startsWith('VIGIE_E_') ? code : streamErrorCode(message),
@@ -361,7 +363,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
           // The reason never includes the URL, which may carry credentials.
           setError(
             streamErrorCode(state.reason ?? ''),
-            (state.reason ?? 'stream ended').replaceAll(url, camera.stream.url),
+            withoutCredentials((state.reason ?? 'stream ended').replaceAll(url, camera.stream.url)),
           );
         }
       },

@@ -11,6 +11,14 @@ import type { PersonPose, PoseFrame, PoseRecordingHeader } from '@vigie/vision';
 import { K, MIN_KEYPOINT_SCORE, parsePoseLine, readRecordingHeader, SKELETON } from '@vigie/vision';
 import type { TimedFrame } from './ingest.js';
 
+/**
+ * Text fit to show anyone who may read a camera's status: every URL's user and password
+ * removed, however ffmpeg or ffprobe quoted the stream's address.
+ */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1');
+}
+
 /** Why a stream is down, as a stable code, from what ffmpeg said. */
 export function streamErrorCode(reason: string): string {
   if (/\b401\b|unauthori[sz]ed|authentication/i.test(reason)) return 'VIGIE_E_STREAM_AUTH';
@@ -159,6 +167,7 @@ export function probeSize(
   url: string,
   transport: 'tcp' | 'udp',
   ffprobe = 'ffprobe',
+  timeoutMs = 20_000,
 ): Promise<{ width: number; height: number }> {
   const args = [
     '-v',
@@ -170,12 +179,28 @@ export function probeSize(
     '-of',
     'json',
   ];
-  if (url.startsWith('rtsp')) args.push('-rtsp_transport', transport);
+  // ffprobe's own socket timeout, shorter than ours, so that an unreachable camera is reported
+  // in ffprobe's words ("Connection timed out") rather than by a kill.
+  const socketTimeoutUs = String(Math.max(1, Math.floor(timeoutMs / 2)) * 1000);
+  if (url.startsWith('rtsp')) args.push('-rtsp_transport', transport, '-timeout', socketTimeoutUs);
+  else if (!url.startsWith('file:')) args.push('-rw_timeout', socketTimeoutUs);
   args.push('-i', url.startsWith('file:') ? decodeURIComponent(new URL(url).pathname) : url);
   return new Promise((resolve, reject) => {
-    execFile(ffprobe, args, { timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(ffprobe, args, { timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) {
-        reject(new Error(stderr.trim().split('\n').at(-1) ?? error.message));
+        const said = stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '')
+          .at(-1);
+        reject(
+          new Error(
+            said ??
+              (error.killed
+                ? `timed out: the camera did not answer within ${String(timeoutMs / 1000)} s`
+                : error.message),
+          ),
+        );
         return;
       }
       const parsed = JSON.parse(stdout) as { streams?: { width?: number; height?: number }[] };

@@ -90,6 +90,18 @@ mkdir -p "$out"
 rm -f "$out/pause.tar"
 bah push --quiet localhost/vigie/pause:dev "oci-archive:$out/pause.tar:localhost/vigie/pause:dev"
 
+# Cluster DNS: CoreDNS, built from the Go module proxy by ensure-tools.sh, alone in its image.
+coredns=$("$root/scripts/ensure-tools.sh" | tail -1)/coredns
+coredns_sum=$(sha256sum "$coredns" | cut -c1-16)
+if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' localhost/vigie/coredns:dev 2>/dev/null) != "$coredns_sum" ]]; then
+  ctr=$(bah from --quiet scratch)
+  bah copy --quiet "$ctr" "$(readlink -f "$coredns")" /coredns
+  bah config --entrypoint '["/coredns"]' --user 65532:65532 --annotation "vigie.dev/binary=$coredns_sum" "$ctr"
+  bah commit --quiet --rm "$ctr" localhost/vigie/coredns:dev >/dev/null
+fi
+rm -f "$out/coredns.tar"
+bah push --quiet localhost/vigie/coredns:dev "oci-archive:$out/coredns.tar:localhost/vigie/coredns:dev"
+
 # Where this machine's network inspects TLS, its trust store holds the inspecting CA, which
 # Node.js inside the build does not know: the bundle is mounted for the build steps only.
 ca_args=()

@@ -281,5 +281,88 @@ undo "$bin/kube-proxy --cleanup >/dev/null 2>&1 || true"
 start kube-proxy "$bin/kube-proxy" --config="$dir/kube-proxy/config.yaml"
 wait_for "the node" kubelet sh -c "'$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' get node $node -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
 
-say "the node is Ready in $((SECONDS - step_started))s"
+step "cluster DNS: CoreDNS at $dns_ip, answering for cluster.local only"
+kubectl apply --server-side --field-manager=vigie-cluster-up -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: { name: coredns, namespace: kube-system }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: "vigie:coredns" }
+rules:
+  - apiGroups: [""]
+    resources: [services, pods, namespaces]
+    verbs: [list, watch]
+  - apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: "vigie:coredns" }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "vigie:coredns" }
+subjects: [{ kind: ServiceAccount, name: coredns, namespace: kube-system }]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: coredns, namespace: kube-system }
+data:
+  # No forward: names outside the cluster are not resolved, so no query leaves the machine.
+  Corefile: |
+    .:1053 {
+      errors
+      health :8080
+      ready :8181
+      kubernetes cluster.local in-addr.arpa ip6.arpa {
+        pods insecure
+      }
+      cache 30
+      loop
+      reload
+    }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: coredns, namespace: kube-system, labels: { k8s-app: kube-dns } }
+spec:
+  replicas: 1
+  selector: { matchLabels: { k8s-app: kube-dns } }
+  template:
+    metadata: { labels: { k8s-app: kube-dns } }
+    spec:
+      serviceAccountName: coredns
+      dnsPolicy: Default
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: coredns
+          image: localhost/vigie/coredns:dev
+          imagePullPolicy: Never
+          args: [-conf, /etc/coredns/Corefile]
+          ports:
+            - { name: dns, containerPort: 1053, protocol: UDP }
+            - { name: dns-tcp, containerPort: 1053, protocol: TCP }
+          readinessProbe: { httpGet: { path: /ready, port: 8181 } }
+          livenessProbe: { httpGet: { path: /health, port: 8080 } }
+          resources: { requests: { cpu: 20m, memory: 32Mi }, limits: { memory: 128Mi } }
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: { drop: [ALL] }
+          volumeMounts: [{ name: config, mountPath: /etc/coredns }]
+      volumes: [{ name: config, configMap: { name: coredns } }]
+---
+apiVersion: v1
+kind: Service
+metadata: { name: kube-dns, namespace: kube-system, labels: { k8s-app: kube-dns } }
+spec:
+  clusterIP: $dns_ip
+  selector: { k8s-app: kube-dns }
+  ports:
+    - { name: dns, port: 53, targetPort: 1053, protocol: UDP }
+    - { name: dns-tcp, port: 53, targetPort: 1053, protocol: TCP }
+EOF
+wait_for "CoreDNS" kubelet sh -c "'$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' -n kube-system get deploy coredns -o jsonpath='{.status.readyReplicas}' | grep -qx 1"
+
+say "the cluster is up in $((SECONDS - step_started))s"
 echo "$dir/admin.kubeconfig"

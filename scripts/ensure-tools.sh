@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real components that Vigie's integration tests run against (kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd, kwok,
+# kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd, kwok, CoreDNS,
 # fake-gcs-server) and OpenTofu (to check the Terraform offline) from the Go module proxy,
 # pinned by the wrapper modules under tools/, and caches them outside the clone.
 #
@@ -66,6 +66,7 @@ pkg=k8s.io/component-base/version
 build kube "-X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 build etcd '' server=etcd
 build kwok
+build coredns
 build gcs
 build tofu
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops the one-node cluster that scripts/cluster-up.sh started and leaves the machine as it was:
 # every process it started (by the PID it recorded), every container, mount and cgroup of its
-# pods, kube-proxy's and Vigie's iptables rules, the bridge and the routes, the CNI state, and
+# pods, the iptables rules and ipsets of kube-proxy, kube-router and Vigie, the bridge and the routes, the CNI state, and
 # the host sysctls, put back to the values they had. Running it twice, or after a failed start,
 # is harmless.
 set -uo pipefail
@@ -35,6 +35,7 @@ stop() {
 }
 
 # The node first, so that nothing restarts what is being removed; then every pod's processes.
+stop kube-router
 stop kube-proxy
 stop kubelet
 if [[ -S "$dir/containerd.sock" ]]; then

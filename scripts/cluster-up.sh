@@ -2,8 +2,9 @@
 # Starts a real one-node Kubernetes cluster on this machine, for trying Vigie's production
 # install and for its tests: etcd, kube-apiserver, kube-controller-manager and kube-scheduler
 # (built by scripts/ensure-tools.sh), containerd and runc from Debian, a real kubelet and
-# kube-proxy (iptables mode). Nothing is pulled: the pod sandbox and Vigie's images are built
-# locally (scripts/build-images.sh) and imported.
+# kube-proxy (iptables mode), CoreDNS, and kube-router's firewall enforcing NetworkPolicies.
+# Nothing is pulled: the pod sandbox and Vigie's images are built locally
+# (scripts/build-images.sh) and imported.
 #
 # The cluster's networks never leave the machine. Pods live on the bridge vigie0 (10.244.0.0/24,
 # the host is 10.244.0.1) with no masquerading; Services are 10.96.0.0/16; both ranges have
@@ -40,8 +41,9 @@ if [[ -f "$dir/undo" ]]; then
   fail "a cluster is already up in $dir (or was not taken down): run scripts/cluster-down.sh"
 fi
 # Down removes every KUBE-* chain and the bridge: neither may belong to anything else.
-if iptables-save 2>/dev/null | grep -q '^:KUBE-' || ip6tables-save 2>/dev/null | grep -q '^:KUBE-'; then
-  fail "iptables already has KUBE-* chains: another Kubernetes node runs on this machine"
+if iptables-save 2>/dev/null | grep -q '^:KUBE-' || ip6tables-save 2>/dev/null | grep -q '^:KUBE-' ||
+  ipset list -n 2>/dev/null | grep -qE '^(KUBE-|kube-router)'; then
+  fail "iptables or ipset already has KUBE-* entries: another Kubernetes node runs on this machine"
 fi
 if ip link show "$bridge" >/dev/null 2>&1; then fail "the interface $bridge exists already"; fi
 
@@ -115,10 +117,12 @@ token() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 admin_token=$(token)
 kubelet_token=$(token)
 proxy_token=$(token)
+router_token=$(token)
 {
   echo "$admin_token,vigie-admin,vigie-admin,\"system:masters\""
   echo "$kubelet_token,system:node:$node,system:node:$node,\"system:nodes\""
   echo "$proxy_token,system:kube-proxy,system:kube-proxy,\"\""
+  echo "$router_token,system:kube-router,system:kube-router,\"\""
 } >"$dir/pki/tokens.csv"
 chmod 600 "$dir/pki/tokens.csv"
 # The API server's client certificate for the kubelet (logs, exec), from a CA made for this
@@ -171,6 +175,7 @@ umask 077
 kubeconfig vigie-admin "$admin_token" >"$dir/admin.kubeconfig"
 kubeconfig "system:node:$node" "$kubelet_token" >"$dir/kubelet.kubeconfig"
 kubeconfig system:kube-proxy "$proxy_token" >"$dir/kube-proxy.kubeconfig"
+kubeconfig system:kube-router "$router_token" >"$dir/kube-router.kubeconfig"
 umask 022
 kubectl() { "$bin/kubectl" --kubeconfig "$dir/admin.kubeconfig" "$@"; }
 
@@ -280,6 +285,36 @@ EOF
 undo "$bin/kube-proxy --cleanup >/dev/null 2>&1 || true"
 start kube-proxy "$bin/kube-proxy" --config="$dir/kube-proxy/config.yaml"
 wait_for "the node" kubelet sh -c "'$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' get node $node -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+
+step "NetworkPolicies: kube-router's firewall, alone (no router, no service proxy)"
+kubectl apply --server-side --field-manager=vigie-cluster-up -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: "vigie:kube-router" }
+rules:
+  - apiGroups: [""]
+    resources: [pods, namespaces, nodes, services, endpoints]
+    verbs: [get, list, watch]
+  - apiGroups: [discovery.k8s.io]
+    resources: [endpointslices]
+    verbs: [get, list, watch]
+  - apiGroups: [networking.k8s.io]
+    resources: [networkpolicies]
+    verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: "vigie:kube-router" }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "vigie:kube-router" }
+subjects: [{ apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:kube-router" }]
+EOF
+undo "ipset list -n 2>/dev/null | grep -E '^(KUBE-|kube-router)' | xargs -r -n1 ipset destroy 2>/dev/null || true"
+# Its health port would listen on every address: it is off, and so are its metrics.
+start kube-router "$bin/kube-router" --run-firewall=true --run-router=false \
+  --run-service-proxy=false --enable-cni=false --kubeconfig="$dir/kube-router.kubeconfig" \
+  --hostname-override="$node" --health-port=0 --metrics-port=0 \
+  --service-cluster-ip-range="$service_range" --iptables-sync-period=1m
+wait_for "kube-router" kube-router grep -q "Starting network policy controller full sync" "$dir/logs/kube-router.log"
 
 step "cluster DNS: CoreDNS at $dns_ip, answering for cluster.local only"
 kubectl apply --server-side --field-manager=vigie-cluster-up -f - >/dev/null <<EOF

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the real components that Vigie's integration tests run against (kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd, kwok, CoreDNS,
-# fake-gcs-server) and OpenTofu (to check the Terraform offline) from the Go module proxy,
-# pinned by the wrapper modules under tools/, and caches them outside the clone.
+# Builds the real components that Vigie's integration tests and its one-node cluster run
+# (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet, kube-proxy, etcd,
+# kwok, CoreDNS, kube-router, fake-gcs-server) and OpenTofu (to check the Terraform offline)
+# from the Go module proxy, pinned by the wrapper modules under tools/, and caches them outside
+# the clone.
 #
 # The cache key of each tool set is the hash of its go.mod, go.sum and the Go version, so a
 # second run costs nothing and a version bump rebuilds only what changed. Binaries end up linked
@@ -67,6 +68,7 @@ build kube "-X $pkg.gitVersion=$kube_version -X $pkg.gitMajor=1 -X $pkg.gitMinor
 build etcd '' server=etcd
 build kwok
 build coredns
+build kube-router
 build gcs
 build tofu
 

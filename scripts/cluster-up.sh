@@ -104,11 +104,13 @@ sysctl_set net.ipv4.ip_forward 1
 sysctl_set net.bridge.bridge-nf-call-iptables 1
 # Pods may talk to each other, to Services and to the host; nothing they send is forwarded
 # elsewhere, and nothing from elsewhere reaches them or the API server's address.
-undo "iptables -D FORWARD -j VIGIE-ISOLATE 2>/dev/null || true; iptables -F VIGIE-ISOLATE 2>/dev/null || true; iptables -X VIGIE-ISOLATE 2>/dev/null || true"
-iptables -N VIGIE-ISOLATE
-iptables -A VIGIE-ISOLATE -i "$bridge" ! -o "$bridge" -j DROP
-iptables -A VIGIE-ISOLATE ! -i "$bridge" -o "$bridge" -j DROP
-iptables -I FORWARD 1 -j VIGIE-ISOLATE
+# In the mangle table, which every forwarded packet crosses before the filter table, where
+# kube-proxy and kube-router put their own ACCEPT rules first.
+undo "iptables -t mangle -D FORWARD -j VIGIE-ISOLATE 2>/dev/null || true; iptables -t mangle -F VIGIE-ISOLATE 2>/dev/null || true; iptables -t mangle -X VIGIE-ISOLATE 2>/dev/null || true"
+iptables -t mangle -N VIGIE-ISOLATE
+iptables -t mangle -A VIGIE-ISOLATE -i "$bridge" ! -o "$bridge" -j DROP
+iptables -t mangle -A VIGIE-ISOLATE ! -i "$bridge" -o "$bridge" -j DROP
+iptables -t mangle -I FORWARD 1 -j VIGIE-ISOLATE
 undo "iptables -D INPUT -d $host_ip ! -i $bridge -m addrtype ! --src-type LOCAL -j DROP 2>/dev/null || true"
 iptables -I INPUT 1 -d "$host_ip" ! -i "$bridge" -m addrtype ! --src-type LOCAL -j DROP
 

@@ -19,7 +19,7 @@ step "Installing npm packages (npm ci) and building"
 # GPU binaries, which nothing here uses.
 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 
-step "Building the control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok, fake-gcs-server)"
+step "Building the control plane and the node (etcd, kube-apiserver, controller-manager, scheduler, kubelet, kube-proxy, CoreDNS, kube-router, kwok, fake-gcs-server)"
 scripts/ensure-tools.sh >/dev/null
 
 step "Fetching the real footage the detection tests judge (vtest.avi, from Debian's opencv-doc)"

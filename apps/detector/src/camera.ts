@@ -4,7 +4,7 @@
  * live; a change of stream, analysis or model restarts the camera (the detector decides which).
  */
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitAlert, type IngestEnvelope } from '@vigie/config';
 import type { Logger } from '@vigie/log';
@@ -58,8 +58,6 @@ export interface CameraContext {
   readonly outbox: Outbox;
   readonly metrics: DetectorMetrics;
   readonly log: Logger;
-  /** Where local copies of evidence go, for the retention period. */
-  readonly evidenceDir: string;
   /** Where camera credential Secrets are mounted: `<dir>/<secret>/username` and `password`. */
   readonly secretsDir: string;
   /** Called when an alert is in the outbox, with its decisive frame's time, for latency. */
@@ -192,8 +190,6 @@ export function startCamera(ctx: CameraContext): CameraRunner {
       person,
       caption(alert, camera.name),
     );
-    await mkdir(ctx.evidenceDir, { recursive: true });
-    await writeFile(join(ctx.evidenceDir, `${alert.id}.jpg`), snapshot);
     // Within the envelope's limits whatever the zones' names and the incident's length, so
     // that the console never refuses a real alert.
     const envelope: IngestEnvelope = {
@@ -206,7 +202,9 @@ export function startCamera(ctx: CameraContext): CameraRunner {
       }),
       snapshot: { contentType: 'image/jpeg', data: snapshot.toString('base64') },
     };
-    await ctx.outbox.put(alert.id, envelope);
+    // The outbox keeps no copy elsewhere: the pod's scratch volume is small and the console
+    // is where evidence is kept. During a long outage it may keep the alert without snapshot.
+    await ctx.outbox.put(alert.id, envelope, { ...envelope, snapshot: undefined });
     alertCount++;
     metrics.alerts.inc({ camera: camera.id, rule: alert.rule });
     ctx.onAlertQueued?.(alert);
@@ -220,7 +218,6 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     // The clip follows the alert, so that the alert itself is never held up by video encoding.
     const clip = await recorder.clip(alert.t);
     if (clip) {
-      await writeFile(join(ctx.evidenceDir, `${alert.id}.mp4`), clip);
       await ctx.outbox.putClip(alert.id, clip);
     }
   }

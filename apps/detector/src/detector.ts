@@ -36,6 +36,12 @@ export class DetectorError extends Error {
   }
 }
 
+/**
+ * How long a stopping detector spends delivering its outbox: within the 30 s Kubernetes gives a
+ * pod by default, leaving time for the cameras to stop first.
+ */
+export const DEFAULT_DRAIN_MS = 20_000;
+
 /** Options of {@link startDetector}. */
 export interface DetectorOptions {
   readonly configPath: string;
@@ -43,8 +49,15 @@ export interface DetectorOptions {
   readonly consoleUrl?: string;
   readonly tokenFile?: string;
   readonly sink?: AlertSink;
-  /** The outbox and local evidence live here. */
+  /** The outbox lives here, and downloaded models. */
   readonly dataDir: string;
+  /** The outbox's cap in bytes (default: `DEFAULT_OUTBOX_BYTES`). */
+  readonly outboxBytes?: number;
+  /**
+   * How long `stop` may spend delivering what waits in the outbox (default
+   * {@link DEFAULT_DRAIN_MS}; 0: not at all).
+   */
+  readonly drainMs?: number;
   readonly secretsDir: string;
   /**
    * The address the HTTP port listens on. Default 0.0.0.0, so that a pod's metrics scraper
@@ -114,6 +127,15 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
   const outbox = createOutbox({
     dir: join(options.dataDir, 'outbox'),
     sink,
+    ...(options.outboxBytes === undefined ? {} : { maxBytes: options.outboxBytes }),
+    onShed: ({ id, kind, bytes }) => {
+      metrics.evidenceShed.inc({ kind });
+      log('WARNING', 'the outbox is full: evidence dropped, the alert is kept', {
+        item: id,
+        kind,
+        bytes,
+      });
+    },
     onAttempt: ({ id, ok, error }) => {
       metrics.deliveries.inc({ result: ok ? 'delivered' : 'failed' });
       if (!ok) {
@@ -198,7 +220,6 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       outbox,
       metrics,
       log,
-      evidenceDir: join(options.dataDir, 'evidence'),
       secretsDir: options.secretsDir,
       onAlertQueued: (alert) => {
         queuedAt.set(alert.id, alert.t);
@@ -261,7 +282,8 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
     },
   });
 
-  // Local evidence is kept for the retention period, then deleted.
+  // Earlier detectors kept local copies of evidence here; what is left is deleted after the
+  // retention period.
   const sweep = async (): Promise<void> => {
     const dir = join(options.dataDir, 'evidence');
     const cutoff = Date.now() - config.privacy.evidenceRetentionDays * 86_400_000;
@@ -371,6 +393,23 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
       await applying;
       await Promise.all([...cameras.values()].map((c) => c.runner.stop()));
       cameras.clear();
+      // A pod being deleted or rolled loses its scratch volume: hand what is waiting to the
+      // console first, within the time Kubernetes leaves before it kills the container.
+      const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+      if (drainMs > 0 && (await outbox.depth()) > 0) {
+        log('INFO', 'delivering the outbox before stopping', { waiting: await outbox.depth() });
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          outbox.drained().then(() => true),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+        ]);
+        clearTimeout(timer);
+        if (!drained) {
+          log('WARNING', 'stopping with alerts still in the outbox', {
+            waiting: await outbox.depth(),
+          });
+        }
+      }
       await outbox.stop();
       model?.dispose();
       for (const loaded of custom.values()) if ('detect' in loaded) loaded.dispose();

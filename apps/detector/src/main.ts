@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Severity } from '@vigie/log';
 import { createJsonLogger } from '@vigie/log';
-import { DetectorError, startDetector } from './detector.js';
+import { DEFAULT_DRAIN_MS, DetectorError, startDetector } from './detector.js';
 import { inClusterConnection } from './report.js';
 
 const USAGE = `Usage: vigie-detector --config FILE --console URL --ingest-token-file FILE [options]
@@ -24,6 +24,8 @@ Options:
   --host ADDRESS            the address that port listens on (default 0.0.0.0, so that a
                             pod's metrics scraper reaches it; vigie up passes 127.0.0.1)
   --threads N               inference threads (default $VIGIE_INFERENCE_THREADS or 1)
+  --drain-seconds N         on SIGTERM, how long to keep delivering the outbox before exiting
+                            (default 20; 0 where the data dir outlives the process)
   --report-status           write camera health into the Client status, with the pod's
                             ServiceAccount (the operator grants it for this Client only)
 
@@ -62,6 +64,7 @@ try {
       port: { type: 'string' },
       host: { type: 'string' },
       threads: { type: 'string' },
+      'drain-seconds': { type: 'string' },
       'report-status': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -110,6 +113,7 @@ try {
       1,
       positive(values.threads ?? process.env.VIGIE_INFERENCE_THREADS, '--threads', 1),
     ),
+    drainMs: positive(values['drain-seconds'], '--drain-seconds', DEFAULT_DRAIN_MS / 1000) * 1000,
     log,
   });
   let stopping = false;

@@ -19,6 +19,7 @@ export interface DetectorMetrics {
   readonly outboxDepth: Gauge;
   readonly outboxOldest: Gauge;
   readonly deliveries: Counter<'result'>;
+  readonly evidenceShed: Counter<'kind'>;
   readonly cameraUp: Gauge<'camera'>;
   readonly cameraReconnects: Counter<'camera'>;
   readonly lastFrameAge: Gauge<'camera'>;
@@ -85,6 +86,12 @@ export function createDetectorMetrics(): DetectorMetrics {
       name: 'vigie_detector_deliveries_total',
       help: 'Delivery attempts to the console, by result.',
       labelNames: ['result'],
+      registers,
+    }),
+    evidenceShed: new Counter({
+      name: 'vigie_detector_evidence_shed_total',
+      help: 'Clips and snapshots dropped to keep the outbox under its cap during a console outage (the alerts themselves are kept).',
+      labelNames: ['kind'],
       registers,
     }),
     cameraUp: new Gauge({

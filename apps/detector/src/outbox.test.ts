@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -225,5 +225,55 @@ describe('console sink', () => {
     await outbox.drained();
     await outbox.stop();
     assert.deepEqual(delivered, ['alert:a1', 'clip:a1', 'alert:a2']);
+  });
+
+  it('stays under its cap through a console outage: clips go first, oldest first, and no alert is ever dropped', async () => {
+    const delivered: { id: string; kind: string; body: string }[] = [];
+    let consoleUp = false;
+    const sink: AlertSink = {
+      deliver(id, body, kind) {
+        if (!consoleUp) return Promise.reject(new DeliveryError('console answered 503', true));
+        delivered.push({ id, kind, body: Buffer.from(body).toString('utf8') });
+        return Promise.resolve();
+      },
+    };
+    const shed: string[] = [];
+    const dir = freshDir();
+    const cap = 10_000;
+    const outbox = createOutbox({
+      dir,
+      sink,
+      minBackoffMs: 5,
+      maxBackoffMs: 10,
+      maxBytes: cap,
+      onShed: ({ id, kind }) => shed.push(`${kind}:${id}`),
+    });
+    outbox.start();
+    const snapshot = 'j'.repeat(1500);
+    const ids = Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, '0')}`);
+    const onDisk = () =>
+      readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+    let most = 0;
+    for (const id of ids) {
+      await outbox.put(id, { id, snapshot }, { id });
+      await outbox.putClip(id, new Uint8Array(2000).fill(1));
+      most = Math.max(most, onDisk());
+    }
+    assert.ok(most <= cap, `${String(most)} bytes on disk, over the cap of ${String(cap)}`);
+    // The oldest clips went first; later, snapshots of new alerts.
+    assert.deepEqual(shed.slice(0, 2), ['clip:a00', 'clip:a01']);
+    assert.ok(shed.some((s) => s.startsWith('snapshot:')));
+    consoleUp = true;
+    await outbox.drained();
+    await outbox.stop();
+    const alerts = delivered.filter((d) => d.kind === 'alert');
+    assert.deepEqual(
+      alerts.map((a) => a.id),
+      ids,
+      'every alert reached the console, in order',
+    );
+    // Alerts kept their snapshot while there was room.
+    assert.match(alerts[0]?.body ?? '', /"snapshot"/);
+    assert.doesNotMatch(alerts.at(-1)?.body ?? '', /"snapshot"/);
   });
 });

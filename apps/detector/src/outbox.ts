@@ -45,6 +45,16 @@ export interface OutboxOptions {
   /** First retry delay; doubles up to `maxBackoffMs`, with jitter. */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * The most the waiting files may take on disk (default {@link DEFAULT_OUTBOX_BYTES}). The
+   * outbox lives on a pod's volume, which the kubelet evicts the pod for overfilling, and an
+   * evicted pod loses every alert it held: so during a long console outage clips are shed,
+   * oldest first, then new alerts are kept without their snapshot. Alerts themselves are never
+   * shed.
+   */
+  readonly maxBytes?: number;
+  /** Called when evidence is shed to keep under `maxBytes`. */
+  readonly onShed?: (event: { id: string; kind: 'clip' | 'snapshot'; bytes: number }) => void;
   /** Called on every delivery attempt, for metrics and logs. */
   readonly onAttempt?: (event: {
     id: string;
@@ -56,8 +66,12 @@ export interface OutboxOptions {
 
 /** A durable outbox with its delivery loop. */
 export interface Outbox {
-  /** Writes an alert to disk; once this resolves the alert will be delivered. */
-  put(id: string, alert: unknown): Promise<void>;
+  /**
+   * Writes an alert to disk; once this resolves the alert will be delivered. `lighter` is the
+   * same alert without its evidence, written instead when the full one would overfill the
+   * outbox.
+   */
+  put(id: string, alert: unknown, lighter?: unknown): Promise<void>;
   /** Writes the clip of the alert `id` to disk, to be delivered after the alert. */
   putClip(id: string, clip: Uint8Array): Promise<void>;
   /** Alerts waiting for delivery. */
@@ -69,6 +83,12 @@ export interface Outbox {
   /** Resolves when the outbox is empty (for tests and graceful shutdown). */
   drained(): Promise<void>;
 }
+
+/**
+ * The outbox's default cap: half the detector pod's 256 MiB scratch volume, which also holds
+ * local evidence, ffmpeg's work and the model cache.
+ */
+export const DEFAULT_OUTBOX_BYTES = 128 * 1024 * 1024;
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const EXTENSIONS: Readonly<Record<OutboxKind, string>> = { alert: '.json', clip: '.mp4' };
@@ -84,6 +104,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const { dir, sink } = options;
   const minBackoff = options.minBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 60_000;
+  const maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
   let running = false;
   // Read through a function: `stop()` changes it while the loop awaits.
   const active = (): boolean => running;
@@ -171,6 +192,44 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
+  /** The waiting files with their sizes, oldest first. */
+  async function sizes(): Promise<{ name: string; bytes: number }[]> {
+    const out: { name: string; bytes: number }[] = [];
+    for (const name of await pending()) {
+      try {
+        out.push({ name, bytes: (await stat(join(dir, name))).size });
+      } catch {
+        // Delivered meanwhile.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes room for `bytes` more by shedding the oldest clips; whether it fits afterwards.
+   * Writes are serialised (see `writing`), so two cannot both count the same free room.
+   */
+  async function room(bytes: number): Promise<boolean> {
+    const files = await sizes();
+    let used = files.reduce((sum, f) => sum + f.bytes, 0);
+    for (const file of files) {
+      if (used + bytes <= maxBytes) break;
+      if (kindOf(file.name) !== 'clip') continue;
+      await rm(join(dir, file.name), { force: true });
+      used -= file.bytes;
+      const id = file.name.slice(file.name.indexOf('-') + 1, -EXTENSIONS.clip.length);
+      options.onShed?.({ id, kind: 'clip', bytes: file.bytes });
+    }
+    return used + bytes <= maxBytes;
+  }
+
+  let writing: Promise<unknown> = Promise.resolve();
+  function serially<T>(task: () => Promise<T>): Promise<T> {
+    const next = writing.then(task, task);
+    writing = next.catch(() => undefined);
+    return next;
+  }
+
   async function write(id: string, kind: OutboxKind, bytes: string | Uint8Array): Promise<void> {
     if (!ID.test(id)) throw new Error(`alert ID "${id}" must be 1 to 128 letters, digits, - or _`);
     await ready();
@@ -197,11 +256,31 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   return {
-    async put(id, alert) {
-      await write(id, 'alert', JSON.stringify(alert));
+    put(id, alert, lighter) {
+      return serially(async () => {
+        await ready();
+        const full = JSON.stringify(alert);
+        const size = Buffer.byteLength(full);
+        if (lighter === undefined || (await room(size))) {
+          await write(id, 'alert', full);
+          return;
+        }
+        const light = JSON.stringify(lighter);
+        options.onShed?.({ id, kind: 'snapshot', bytes: size - Buffer.byteLength(light) });
+        // Written even over the cap: an alert is never shed, and one without evidence is small.
+        await room(Buffer.byteLength(light));
+        await write(id, 'alert', light);
+      });
     },
-    async putClip(id, clip) {
-      await write(id, 'clip', clip);
+    putClip(id, clip) {
+      return serially(async () => {
+        await ready();
+        if (!(await room(clip.byteLength))) {
+          options.onShed?.({ id, kind: 'clip', bytes: clip.byteLength });
+          return;
+        }
+        await write(id, 'clip', clip);
+      });
     },
     async depth() {
       return (await pending()).length;

@@ -157,6 +157,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         String(worker.port),
         '--threads',
         '1',
+        // The outbox is in a folder that outlives the process: nothing to hand over on stop.
+        '--drain-seconds',
+        '0',
       ],
       // Nothing is ever written to stdin: its end closing tells the detector we are gone.
       { stdio: ['pipe', 'pipe', 'pipe'] },

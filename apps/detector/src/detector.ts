@@ -401,7 +401,11 @@ export async function startDetector(options: DetectorOptions): Promise<Detector>
         let timer: NodeJS.Timeout | undefined;
         const drained = await Promise.race([
           outbox.drained().then(() => true),
-          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => {
+              resolve(false);
+            }, drainMs);
+          }),
         ]);
         clearTimeout(timer);
         if (!drained) {

@@ -72,4 +72,24 @@ build kube-router
 build gcs
 build tofu
 
+# --- Monitoring of the one-node cluster (scripts/cluster-monitoring.sh): prometheus-operator with
+# its config reloader, and Prometheus with promtool, each from its own wrapper module. Their
+# first compile takes a quarter of an hour or more on two cores, so it runs only when asked for:
+# `scripts/ensure-tools.sh full` or VIGIE_TOOLS=full. The version they report is the VERSION file
+# their module ships.
+if [[ "${1:-}" == full || "${VIGIE_TOOLS:-}" == full ]]; then
+  # module_version NAME MODULE: the VERSION file of MODULE, as required by tools/NAME.
+  module_version() {
+    local dir
+    dir=$(cd "$root/tools/$1" && go mod download "$2" && go list -m -f '{{.Dir}}' "$2")
+    cat "$dir/VERSION"
+  }
+  common=github.com/prometheus/common/version
+  build prometheus-operator \
+    "-X $common.Version=$(module_version prometheus-operator github.com/prometheus-operator/prometheus-operator)" \
+    operator=prometheus-operator
+  build prometheus "-X $common.Version=$(module_version prometheus github.com/prometheus/prometheus)"
+fi
+# --- end of monitoring
+
 echo "$bin"

@@ -1,5 +1,5 @@
-// Wrapper module that builds prometheus-operator, its config reloader and Prometheus for the
-// monitoring of Vigie's one-node cluster.
+// Wrapper module that builds prometheus-operator and its config reloader for the monitoring of
+// Vigie's one-node cluster (Prometheus itself is built by tools/prometheus).
 module vigie.dev/tools/prometheus-operator
 
 go 1.25.0

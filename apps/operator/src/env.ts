@@ -1,5 +1,6 @@
 /** The operator's settings, read from its environment, with clear errors for bad values. */
 
+import { formatIp, parseCidr, parseHostPort, parseIp } from './desired/addresses.js';
 import type { OperatorSettings } from './desired/settings.js';
 import { DEFAULT_SETTINGS } from './desired/settings.js';
 import type { LeaseTimings } from './leader/lease.js';
@@ -27,7 +28,12 @@ export interface EnvSettings {
  * - `VIGIE_LEADER_ELECT` (true), `POD_NAMESPACE` (`vigie-system`), `VIGIE_LEASE_NAME`
  *   (`vigie-operator`), `VIGIE_LEASE_DURATION_SECONDS` (15), `VIGIE_RENEW_DEADLINE_SECONDS` (10),
  *   `VIGIE_RETRY_PERIOD_SECONDS` (2);
- * - `POD_NAME`: this replica's identity (default: the host name).
+ * - `POD_NAME`: this replica's identity (default: the host name);
+ * - `VIGIE_CAMERA_NETWORKS` (none): CIDRs where cameras named by a host name are;
+ * - `VIGIE_DNS_ADDRESSES` (none): DNS servers that are not pods, such as `169.254.20.10`;
+ * - `VIGIE_API_SERVER_ENDPOINTS` (from the `kubernetes` EndpointSlice): `address:port` items.
+ *
+ * Lists are comma-separated.
  */
 export function readSettings(
   env: Readonly<Record<string, string | undefined>>,
@@ -74,6 +80,34 @@ export function readSettings(
         'the retry period must be shorter than the renew deadline, itself shorter than the lease duration',
       );
     }
+    const list = <T>(name: string, parse: (item: string) => T): T[] | undefined => {
+      const raw = env[name];
+      if (raw === undefined || raw.trim() === '') return undefined;
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== '')
+        .map((item) => {
+          try {
+            return parse(item);
+          } catch (error) {
+            throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        });
+    };
+    const cameraNetworks = list('VIGIE_CAMERA_NETWORKS', parseCidr);
+    const dnsAddresses = list('VIGIE_DNS_ADDRESSES', (item) => {
+      const ip = parseIp(item);
+      if (ip === undefined) throw new Error(`"${item}" is not an IP address`);
+      return formatIp(ip);
+    });
+    const apiServerEndpoints = list('VIGIE_API_SERVER_ENDPOINTS', (item) => {
+      const { ip, port } = parseHostPort(item);
+      return { address: formatIp(ip), port };
+    });
+    if (apiServerEndpoints?.length === 0) {
+      throw new Error('VIGIE_API_SERVER_ENDPOINTS names no endpoint');
+    }
     const consoleUrl = text('VIGIE_CONSOLE_URL', DEFAULT_SETTINGS.consoleUrl);
     if (!/^https?:\/\//.test(consoleUrl)) {
       throw new Error(`VIGIE_CONSOLE_URL="${consoleUrl}" must be an http(s) URL`);
@@ -83,6 +117,9 @@ export function readSettings(
         ...DEFAULT_SETTINGS,
         detectorImage: text('VIGIE_DETECTOR_IMAGE', DEFAULT_SETTINGS.detectorImage),
         consoleUrl,
+        cameraNetworks: cameraNetworks ?? DEFAULT_SETTINGS.cameraNetworks,
+        dnsAddresses: dnsAddresses ?? DEFAULT_SETTINGS.dnsAddresses,
+        ...(apiServerEndpoints === undefined ? {} : { apiServerEndpoints }),
       },
       identity: env.POD_NAME === undefined || env.POD_NAME === '' ? undefined : env.POD_NAME,
       workers: int('VIGIE_WORKERS', 8, 1, 128),

@@ -5,15 +5,21 @@ export {
   INGEST_TOKEN_SECRET,
   MANAGED_BY,
   NO_MONITORING,
+  NOTHING_OBSERVED,
   ROLLOUT_ANNOTATION,
   SHARD_LABEL,
   SPEC_HASH_ANNOTATION,
   type ClientInput,
   type KubeObject,
   type MonitoringApis,
+  type ObservedCluster,
 } from './desired/desired.js';
 export { multiplyQuantity } from './desired/quantity.js';
-export { DEFAULT_SETTINGS, type OperatorSettings } from './desired/settings.js';
+export {
+  DEFAULT_SETTINGS,
+  type ApiServerEndpoint,
+  type OperatorSettings,
+} from './desired/settings.js';
 export { readSettings, type EnvSettings } from './env.js';
 export { KubeApiError, KubeClient } from './kube/client.js';
 export {

@@ -9,7 +9,13 @@ import { repoRoot } from '@vigie/testenv';
 import { parseAllDocuments } from 'yaml';
 import { TYPES } from './kube/resources.js';
 import type { TestCluster } from './testing/harness.js';
-import { clientResource, eventually, exampleSpec, startTestCluster } from './testing/harness.js';
+import {
+  TEST_API_SERVER,
+  clientResource,
+  eventually,
+  exampleSpec,
+  startTestCluster,
+} from './testing/harness.js';
 
 /** One operator process, as the Deployment runs it, with its JSON log lines. */
 interface Replica {
@@ -169,6 +175,12 @@ describe('operator processes under the shipped RBAC', () => {
       'Degraded False',
       async () => (await cluster.admin.condition('rbac-store', 'Degraded'))?.status === 'False',
     );
+    // It reads where the API server is, and lets the detectors reach it.
+    const policy = await cluster.admin.get(TYPES.NetworkPolicy, 'detectors', 'vigie-rbac-store');
+    assert.deepEqual((policy?.spec as { egress: unknown[] }).egress[2], {
+      to: TEST_API_SERVER.addresses.map((a) => ({ ipBlock: { cidr: `${a}/32` } })),
+      ports: [{ protocol: 'TCP', port: TEST_API_SERVER.port }],
+    });
     assert.equal(await metric(a, 'rest_client_requests_total', (l) => l.includes('code="403"')), 0);
     assert.deepEqual(
       a.lines.filter(

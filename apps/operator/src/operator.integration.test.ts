@@ -10,7 +10,13 @@ import type { Operator } from './operator.js';
 import { startOperator } from './operator.js';
 import { createJsonLogger, silentLogger } from '@vigie/log';
 import type { TestCluster } from './testing/harness.js';
-import { clientResource, eventually, exampleSpec, startTestCluster } from './testing/harness.js';
+import {
+  TEST_API_SERVER,
+  clientResource,
+  eventually,
+  exampleSpec,
+  startTestCluster,
+} from './testing/harness.js';
 
 let cluster: TestCluster;
 let operator: Operator;
@@ -334,6 +340,44 @@ describe('the operator against a real control plane', () => {
     });
     assert.ok(
       events.some((e) => /ConfigMap vigie-acme\/detector-shard-0 was deleted/.test(String(e.note))),
+    );
+  });
+
+  it("follows the API server's endpoints into the detectors' NetworkPolicy", async () => {
+    // The API server's rules, as `cidr,cidr port`: the camera rules name 10.0.0.0/8 addresses,
+    // the API server's are in 192.0.2.0/24.
+    const apiServerRules = async () => {
+      const policy = await cluster.admin.get(TYPES.NetworkPolicy, 'detectors', NS);
+      const egress = (
+        policy?.spec as {
+          egress: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port?: number }[] }[];
+        }
+      ).egress;
+      return egress
+        .filter((r) => r.to?.some((peer) => peer.ipBlock?.cidr.startsWith('192.0.2.')) === true)
+        .map(
+          (r) =>
+            `${(r.to ?? []).map((peer) => peer.ipBlock?.cidr ?? '').join(',')} ${(r.ports ?? []).map((p) => String(p.port)).join(',')}`,
+        )
+        .join('; ');
+    };
+    const rule = (addresses: readonly string[], port: number) =>
+      `${addresses.map((a) => `${a}/32`).join(',')} ${String(port)}`;
+    await eventually('the API server in the policy', async () =>
+      (await apiServerRules()) === rule(TEST_API_SERVER.addresses, TEST_API_SERVER.port)
+        ? true
+        : undefined,
+    );
+    // The API server moves: no Client changed, yet every detector policy follows.
+    await cluster.admin.apiServerSlice(['192.0.2.20', '192.0.2.21'], 443);
+    await eventually('the new endpoints in the policy', async () =>
+      (await apiServerRules()) === rule(['192.0.2.20', '192.0.2.21'], 443) ? true : undefined,
+    );
+    await cluster.admin.apiServerSlice(TEST_API_SERVER.addresses, TEST_API_SERVER.port);
+    await eventually('the first endpoints back', async () =>
+      (await apiServerRules()) === rule(TEST_API_SERVER.addresses, TEST_API_SERVER.port)
+        ? true
+        : undefined,
     );
   });
 

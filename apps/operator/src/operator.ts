@@ -7,7 +7,13 @@
 
 import type { MonitoringApis } from './desired/desired.js';
 import { CLIENT_LABEL, MANAGED_BY, NO_MONITORING } from './desired/desired.js';
-import type { OperatorSettings } from './desired/settings.js';
+import type { ApiServerEndpoint, OperatorSettings } from './desired/settings.js';
+import {
+  API_SERVER_NAMESPACE,
+  API_SERVER_SLICES,
+  apiServerEndpoints,
+  sameEndpoints,
+} from './kube/api-server.js';
 import { KubeApiError, KubeClient, hasStatus } from './kube/client.js';
 import type { Connection } from './kube/connection.js';
 import type { CachedObject, InformerEvent } from './kube/informer.js';
@@ -152,6 +158,38 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // Metadata only: the operator needs to know a Secret exists, never what it holds.
   const secrets = informer('Secret', { metadataOnly: true });
 
+  // Detectors reach the API server at the addresses its Service is translated to, which the
+  // NetworkPolicies must name: a change of them is planned again for every Client. Settings
+  // that give them leave nothing to watch.
+  let apiServer: readonly ApiServerEndpoint[] = options.settings.apiServerEndpoints ?? [];
+  const describeEndpoints = (list: readonly ApiServerEndpoint[]) =>
+    list.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${String(e.port)}`);
+  const warnNoApiServer = () => {
+    log(
+      'WARNING',
+      'the API server has no endpoints in its EndpointSlice: detectors cannot report camera health until it has, or until VIGIE_API_SERVER_ENDPOINTS names them',
+      { namespace: API_SERVER_NAMESPACE, labelSelector: API_SERVER_SLICES },
+    );
+  };
+  const apiServerSlices =
+    options.settings.apiServerEndpoints !== undefined
+      ? undefined
+      : informer('EndpointSlice', {
+          namespace: API_SERVER_NAMESPACE,
+          labelSelector: API_SERVER_SLICES,
+          onEvent: () => {
+            if (apiServerSlices === undefined) return;
+            const found = apiServerEndpoints(apiServerSlices.list());
+            if (sameEndpoints(found, apiServer)) return;
+            apiServer = found;
+            if (!apiServerSlices.synced) return;
+            if (found.length === 0) warnNoApiServer();
+            else
+              log('INFO', 'API server endpoints changed', { endpoints: describeEndpoints(found) });
+            for (const object of clients.list()) queue.add(object.metadata.name);
+          },
+        });
+
   let monitoring: MonitoringApis = NO_MONITORING;
   const discover = async (): Promise<void> => {
     const found = { ...NO_MONITORING };
@@ -184,7 +222,13 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     log('WARNING', 'API discovery failed; retrying later', { error: String(error) });
   });
 
-  const all = () => [clients, ...owned.values(), pods, secrets];
+  const all = () => [
+    clients,
+    ...owned.values(),
+    pods,
+    secrets,
+    ...(apiServerSlices === undefined ? [] : [apiServerSlices]),
+  ];
   for (const each of all()) each.start();
   const cacheGauge = setInterval(() => {
     for (const each of all())
@@ -210,7 +254,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     client,
     caches: { clients, owned, pods, secrets },
     settings: options.settings,
-    monitoring: () => monitoring,
+    observed: () => ({ monitoring, apiServer }),
     events: createEventRecorder(client, options.identity, log),
     metrics,
     log,
@@ -274,7 +318,11 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
         while (!each.synced && !stopping) await new Promise((r) => setTimeout(r, 50));
       }
       if (stopping) return [];
-      log('INFO', 'caches synced; reconciling', { clients: clients.size });
+      log('INFO', 'caches synced; reconciling', {
+        clients: clients.size,
+        apiServer: describeEndpoints(apiServer),
+      });
+      if (apiServer.length === 0) warnNoApiServer();
       for (const object of clients.list()) queue.add(object.metadata.name);
       return Promise.all(Array.from({ length: workerCount }, worker));
     })();

@@ -128,25 +128,6 @@ describe('desired', () => {
     assert.match(base, new RegExp(ROLLOUT_ANNOTATION));
   });
 
-  it('lets detectors fetch custom models, and only when a camera uses one', () => {
-    const egress = (example: string): unknown[] => {
-      const policy = find(desired(client(example), DEFAULT_SETTINGS), 'NetworkPolicy', 'detectors');
-      return (policy?.spec as { egress: unknown[] }).egress;
-    };
-    const custom = egress('custom-model.xml');
-    assert.deepEqual(custom.slice(-2), [
-      { ports: [{ protocol: 'TCP', port: 443 }] },
-      {
-        to: [{ ipBlock: { cidr: '169.254.169.254/32' } }],
-        ports: [
-          { protocol: 'TCP', port: 80 },
-          { protocol: 'TCP', port: 988 },
-        ],
-      },
-    ]);
-    assert.equal(egress('minimal.xml').length, custom.length - 2);
-  });
-
   it('gives each detector one inference thread per CPU it requests', () => {
     const threads = (example: string, edit?: (xml: string) => string): unknown => {
       const deployment = find(

@@ -1,6 +1,8 @@
 /**
- * `desired(client)`: every object a `Client` should own, computed from the shared plan. Pure:
- * no I/O, and the same Client always gives the same objects, so applying them is idempotent.
+ * `desired(client)`: every object a `Client` should own, computed from the shared plan, the
+ * operator's settings and what it observed of the cluster (monitoring APIs, the API server's
+ * endpoints). Pure: no I/O, and the same inputs always give the same objects, so applying them
+ * is idempotent.
  * The reconciler applies them with server-side apply; owner references make garbage collection
  * remove them with the Client.
  */
@@ -10,8 +12,9 @@ import type { ClientSpec } from '@vigie/config';
 import { CLIENT_RESOURCE, PART_OF_LABEL } from '@vigie/config';
 import type { ClientPlan, ShardPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
+import { networkPolicies } from './network-policy.js';
 import { multiplyQuantity, wholeCpus } from './quantity.js';
-import type { OperatorSettings } from './settings.js';
+import type { ApiServerEndpoint, OperatorSettings } from './settings.js';
 
 /** A Kubernetes object as plain data, ready for server-side apply. */
 export interface KubeObject {
@@ -62,6 +65,20 @@ export interface MonitoringApis {
 export const NO_MONITORING: MonitoringApis = { podMonitoring: false, serviceMonitor: false };
 
 /**
+ * What the operator observes of the cluster beyond the Client, and plans with as it does with
+ * the settings: a change of any of it is planned again, for every Client.
+ */
+export interface ObservedCluster {
+  /** Which monitoring APIs are served. */
+  readonly monitoring: MonitoringApis;
+  /** Where the API server answers, from the `kubernetes` EndpointSlice of `default`. */
+  readonly apiServer: readonly ApiServerEndpoint[];
+}
+
+/** Nothing observed yet: no monitoring API, and the API server's endpoints unknown. */
+export const NOTHING_OBSERVED: ObservedCluster = { monitoring: NO_MONITORING, apiServer: [] };
+
+/**
  * Every object the client should own, namespace first. Each carries a digest of itself in
  * {@link SPEC_HASH_ANNOTATION}, so that comparing it with the live object also catches fields
  * the operator stopped setting.
@@ -69,10 +86,10 @@ export const NO_MONITORING: MonitoringApis = { podMonitoring: false, serviceMoni
 export function desired(
   client: ClientInput,
   settings: OperatorSettings,
-  monitoring: MonitoringApis = NO_MONITORING,
+  observed: ObservedCluster = NOTHING_OBSERVED,
   plan: ClientPlan = planClient(client.metadata.name, client.spec),
 ): KubeObject[] {
-  return build(client, settings, monitoring, plan).map(withSpecHash);
+  return build(client, settings, observed, plan).map(withSpecHash);
 }
 
 function withSpecHash(object: KubeObject): KubeObject {
@@ -89,7 +106,7 @@ function withSpecHash(object: KubeObject): KubeObject {
 function build(
   client: ClientInput,
   settings: OperatorSettings,
-  monitoring: MonitoringApis,
+  observed: ObservedCluster,
   plan: ClientPlan,
 ): KubeObject[] {
   const owner = {
@@ -128,9 +145,15 @@ function build(
     ...tenantLimits(plan, meta),
     ...detectorIdentity(plan, labels, owner, meta),
     ...consoleWebhookAccess(client.spec, settings, meta),
-    ...networkPolicies(plan, settings, meta),
+    ...networkPolicies({
+      plan,
+      settings,
+      apiServer: observed.apiServer,
+      detectors: { [CLIENT_LABEL]: plan.client, 'app.kubernetes.io/component': 'detector' },
+      meta,
+    }),
     ...plan.shards.flatMap((shard) => shardObjects(plan, shard, settings, meta)),
-    ...monitoringObjects(settings, monitoring, meta),
+    ...monitoringObjects(settings, observed.monitoring, meta),
   ];
 }
 
@@ -192,70 +215,6 @@ function tenantLimits(plan: ClientPlan, meta: Meta): KubeObject[] {
             default: { cpu: multiplyQuantity(cpu, 2), memory: multiplyQuantity(memory, 2) },
             defaultRequest: { cpu, memory },
           },
-        ],
-      },
-    },
-  ];
-}
-
-function networkPolicies(plan: ClientPlan, settings: OperatorSettings, meta: Meta): KubeObject[] {
-  const detectors = {
-    matchLabels: { [CLIENT_LABEL]: plan.client, 'app.kubernetes.io/component': 'detector' },
-  };
-  return [
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: meta('default-deny'),
-      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-    },
-    {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: meta('detectors'),
-      spec: {
-        podSelector: detectors,
-        policyTypes: ['Ingress', 'Egress'],
-        // Only the metrics scraper may reach detectors.
-        ingress: [
-          {
-            from: [{ namespaceSelector: { matchLabels: settings.monitoringNamespaceLabels } }],
-            ports: [{ protocol: 'TCP', port: settings.metricsPort }],
-          },
-        ],
-        egress: [
-          // Name resolution.
-          {
-            to: [
-              {
-                namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
-                },
-              },
-            ],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-          // The console, for alerts and evidence.
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: settings.consoleNamespaceLabels },
-                podSelector: { matchLabels: settings.consolePodLabels },
-              },
-            ],
-            ports: [{ protocol: 'TCP', port: settings.consolePort }],
-          },
-          // Cameras, on their stream ports only.
-          {
-            ports: [
-              ...cameraPorts(plan, settings).map((port) => ({ protocol: 'TCP', port })),
-              { protocol: 'UDP', port: 554 },
-            ],
-          },
-          ...modelEgress(plan),
         ],
       },
     },
@@ -347,60 +306,6 @@ function consoleWebhookAccess(
       ],
     },
   ];
-}
-
-/** GKE's metadata server, which hands out the Workload Identity token for `gs://` models. */
-const METADATA_SERVER = '169.254.169.254/32';
-
-/**
- * Egress for custom models, fetched once at start: their URIs' ports, and the metadata server
- * when one is in a bucket. Nothing is opened when every camera uses the bundled model.
- */
-function modelEgress(plan: ClientPlan): object[] {
-  const ports = new Set<number>();
-  let gcs = false;
-  for (const shard of plan.shards) {
-    for (const camera of shard.config.cameras) {
-      if (camera.model.kind !== 'onnx') continue;
-      try {
-        const url = new URL(camera.model.uri);
-        gcs ||= url.protocol === 'gs:';
-        ports.add(url.port !== '' ? Number(url.port) : url.protocol === 'http:' ? 80 : 443);
-      } catch {
-        // The config model has already refused URIs it cannot parse.
-      }
-    }
-  }
-  if (ports.size === 0) return [];
-  const rules: object[] = [
-    { ports: [...ports].sort((a, b) => a - b).map((port) => ({ protocol: 'TCP', port })) },
-  ];
-  if (gcs) {
-    rules.push({
-      to: [{ ipBlock: { cidr: METADATA_SERVER } }],
-      ports: [
-        { protocol: 'TCP', port: 80 },
-        { protocol: 'TCP', port: 988 },
-      ],
-    });
-  }
-  return rules;
-}
-
-/** The ports the client's cameras are reached on: those in their URLs, else the defaults. */
-function cameraPorts(plan: ClientPlan, settings: OperatorSettings): number[] {
-  const ports = new Set<number>(settings.cameraPorts);
-  for (const shard of plan.shards) {
-    for (const camera of shard.config.cameras) {
-      try {
-        const port = new URL(camera.stream.url).port;
-        if (port !== '') ports.add(Number(port));
-      } catch {
-        // The config model has already refused URLs it cannot parse.
-      }
-    }
-  }
-  return [...ports].sort((a, b) => a - b);
 }
 
 function shardObjects(

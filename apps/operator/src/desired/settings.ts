@@ -1,4 +1,14 @@
-/** How the operator's objects fit the cluster: images, ports, and where the console and scrapers live. */
+/** One address and port the Kubernetes API server answers on, after any Service translation. */
+export interface ApiServerEndpoint {
+  /** An IPv4 or IPv6 address, in canonical form. */
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * How the operator's objects fit the cluster: images, ports, where the console, scrapers and
+ * cluster DNS live, and which networks detectors may reach.
+ */
 export interface OperatorSettings {
   /** The detector image, ideally pinned by digest (`registry/vigie-detector@sha256:…`). */
   readonly detectorImage: string;
@@ -18,8 +28,29 @@ export interface OperatorSettings {
   readonly consoleUrl: string;
   /** How often Prometheus scrapes detectors. */
   readonly scrapeInterval: string;
-  /** Ports cameras may be reached on (RTSP, RTSPS, HTTP, HTTPS by default). */
-  readonly cameraPorts: readonly number[];
+  /** Labels of the namespace where the cluster's DNS pods run. */
+  readonly dnsNamespaceLabels: Readonly<Record<string, string>>;
+  /**
+   * Labels of the cluster's DNS pods. `k8s-app: kube-dns` is what CoreDNS's usual Deployment
+   * and GKE's kube-dns both carry.
+   */
+  readonly dnsPodLabels: Readonly<Record<string, string>>;
+  /**
+   * Further DNS servers detectors may query on port 53, as IP addresses: resolvers that are not
+   * pods, such as GKE's NodeLocal DNSCache (`169.254.20.10`, and the kube-dns Service IP it
+   * answers on) or Cloud DNS for GKE (`169.254.169.254`). None by default.
+   */
+  readonly dnsAddresses: readonly string[];
+  /**
+   * CIDRs where cameras named by a host name live, such as a store's VPN range. NetworkPolicies
+   * cannot name hosts: without these, such a camera's port is open to every address.
+   */
+  readonly cameraNetworks: readonly string[];
+  /**
+   * The API server's endpoints, for clusters where the operator may not read the `kubernetes`
+   * EndpointSlice; undefined to follow that EndpointSlice.
+   */
+  readonly apiServerEndpoints?: readonly ApiServerEndpoint[];
 }
 
 /** Defaults that match the manifests in `deploy/`. */
@@ -33,5 +64,8 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   monitoringNamespaceLabels: { 'vigie.dev/monitoring': 'true' },
   consoleUrl: 'http://vigie-console.vigie-system.svc:8080',
   scrapeInterval: '30s',
-  cameraPorts: [554, 322, 80, 443],
+  dnsNamespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+  dnsPodLabels: { 'k8s-app': 'kube-dns' },
+  dnsAddresses: [],
+  cameraNetworks: [],
 };

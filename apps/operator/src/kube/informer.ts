@@ -35,6 +35,8 @@ export type InformerEvent = 'upsert' | 'delete' | 'resync';
 /** Options for an {@link Informer}. */
 export interface InformerOptions {
   readonly type: ResourceType;
+  /** Only objects in this namespace (all namespaces when undefined). */
+  readonly namespace?: string;
   /** Only objects with these labels (a label selector string). */
   readonly labelSelector?: string;
   /** Cache metadata only (PartialObjectMetadata), for types whose content the operator never reads. */
@@ -184,7 +186,7 @@ export class Informer {
       const page = await this.client.request<{
         metadata: { resourceVersion: string; continue?: string };
         items: CachedObject[] | null;
-      }>(collectionPath(this.options.type), {
+      }>(collectionPath(this.options.type, this.options.namespace), {
         query: {
           labelSelector: this.options.labelSelector,
           limit: String(PAGE_SIZE),
@@ -216,7 +218,7 @@ export class Informer {
 
   private async watchOnce(): Promise<void> {
     await this.client.watch(
-      collectionPath(this.options.type),
+      collectionPath(this.options.type, this.options.namespace),
       {
         labelSelector: this.options.labelSelector,
         resourceVersion: this.resourceVersion,

@@ -94,6 +94,13 @@ export const TYPES = {
     plural: 'networkpolicies',
     namespaced: true,
   },
+  EndpointSlice: {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    kind: 'EndpointSlice',
+    plural: 'endpointslices',
+    namespaced: true,
+  },
   Lease: {
     group: 'coordination.k8s.io',
     version: 'v1',

@@ -11,7 +11,7 @@ import type { ClientSpec } from '@vigie/config';
 import { verifyClientConfig } from '@vigie/config';
 import type { ClientPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
-import type { KubeObject, MonitoringApis } from '../desired/desired.js';
+import type { KubeObject, ObservedCluster } from '../desired/desired.js';
 import {
   CLIENT_LABEL,
   INGEST_TOKEN_SECRET,
@@ -21,6 +21,7 @@ import {
   SPEC_HASH_ANNOTATION,
   desired,
 } from '../desired/desired.js';
+import { unconfinedCameras } from '../desired/network-policy.js';
 import type { OperatorSettings } from '../desired/settings.js';
 import type { KubeClient } from '../kube/client.js';
 import { KubeApiError, hasStatus } from '../kube/client.js';
@@ -54,7 +55,8 @@ export interface ReconcilerDeps {
   readonly client: KubeClient;
   readonly caches: Caches;
   readonly settings: OperatorSettings;
-  readonly monitoring: () => MonitoringApis;
+  /** What the operator currently observes of the cluster, read at each reconcile. */
+  readonly observed: () => ObservedCluster;
   readonly events: EventRecorder;
   readonly metrics: OperatorMetrics;
   readonly log: Logger;
@@ -120,9 +122,10 @@ export class Reconciler {
       const objects = desired(
         { metadata: { name, uid }, spec: client.spec },
         this.deps.settings,
-        this.deps.monitoring(),
+        this.deps.observed(),
         plan,
       );
+      this.warnUnconfinedCameras({ name, uid }, plan);
       const failures = await this.applyAll({ name, uid }, objects, plan);
       problems.push(...failures);
       if (failures.length > 0) requeueAfterMs = TERMINAL_RETRY_MS;
@@ -155,8 +158,33 @@ export class Reconciler {
     return requeueAfterMs === undefined ? {} : { requeueAfterMs };
   }
 
+  /** The unconfined cameras last reported per client, so that each set is reported once. */
+  private readonly unconfined = new Map<string, string>();
+
+  /**
+   * Says once per client, in the log and in an Event, which cameras named by a host name have
+   * their port open to every address because no camera networks are set.
+   */
+  private warnUnconfinedCameras(client: { name: string; uid: string }, plan: ClientPlan): void {
+    const cameras = unconfinedCameras(plan, this.deps.settings);
+    const key = cameras.join(', ');
+    if ((this.unconfined.get(client.name) ?? '') === key) return;
+    if (cameras.length === 0) {
+      this.unconfined.delete(client.name);
+      return;
+    }
+    this.unconfined.set(client.name, key);
+    // An Event's note holds 1 KB: name a few cameras, and count the rest.
+    const named = cameras.slice(0, 5).join(', ');
+    const more = cameras.length > 5 ? ` and ${String(cameras.length - 5)} more` : '';
+    const message = `camera egress is open to every address on the ports of ${named}${more}: a NetworkPolicy cannot name a host; set VIGIE_CAMERA_NETWORKS to the networks the cameras are in`;
+    this.deps.log('WARNING', 'camera egress unconfined', { client: client.name, cameras });
+    this.deps.events.emit(client, 'Warning', 'CameraEgressUnconfined', message);
+  }
+
   /** Drops what is remembered about a deleted client. */
   private forget(name: string): void {
+    this.unconfined.delete(name);
     for (const key of this.applied.keys()) {
       if (key.includes(`/vigie-${name}/`) || key.endsWith(`/-/vigie-${name}`))
         this.applied.delete(key);

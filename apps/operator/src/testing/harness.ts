@@ -25,13 +25,21 @@ export interface TestCluster {
   readonly stop: () => Promise<void>;
 }
 
-/** Starts a control plane with `nodes` kwok nodes and the Client CRD. */
+/** Where the test cluster's `kubernetes` EndpointSlice says the API server is, at first. */
+export const TEST_API_SERVER = { addresses: ['192.0.2.10'], port: 6443 } as const;
+
+/**
+ * Starts a control plane with `nodes` kwok nodes, the Client CRD, and the API server's
+ * `kubernetes` EndpointSlice as a real cluster has it (the test API server listens on loopback,
+ * an address it does not publish).
+ */
 export async function startTestCluster(nodes = 2): Promise<TestCluster> {
   const cp = await startControlPlane({ binDir: toolsBinDir(process.env), nodes });
   try {
     await installCrd(cp.kubeconfig, buildClientCrd(CLIENT_SCHEMA));
     const connection = fromKubeconfigFile(cp.kubeconfigPath);
     const admin = new Admin(new KubeClient(connection));
+    await admin.apiServerSlice(TEST_API_SERVER.addresses, TEST_API_SERVER.port);
     return {
       cp,
       connection,
@@ -109,6 +117,23 @@ export class Admin {
         body: object,
       },
     );
+  }
+
+  /** Writes the `kubernetes` EndpointSlice of `default`, as the API server keeps it. */
+  async apiServerSlice(addresses: readonly string[], port: number): Promise<void> {
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      addressType: 'IPv4',
+      endpoints: addresses.map((address) => ({ addresses: [address] })),
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    };
+    await this.apply(slice);
   }
 
   /** A JSON merge patch, as `kubectl patch --type merge` sends. */

@@ -92,4 +92,13 @@ if [[ "${1:-}" == full || "${VIGIE_TOOLS:-}" == full ]]; then
 fi
 # --- end of monitoring
 
+# --- Ingress of the one-node cluster (scripts/cluster-ingress.sh): Traefik, without its web
+# dashboard. Its first compile took 31 minutes on two busy cores (13 of CPU), so it too runs only
+# when asked for (`full`). It reports the version its wrapper module requires.
+if [[ "${1:-}" == full || "${VIGIE_TOOLS:-}" == full ]]; then
+  traefik_version=$(cd "$root/tools/traefik" && go list -m -f '{{.Version}}' github.com/traefik/traefik/v3)
+  build traefik "-X github.com/traefik/traefik/v3/pkg/version.Version=$traefik_version"
+fi
+# --- end of ingress
+
 echo "$bin"

@@ -102,6 +102,22 @@ fi
 rm -f "$out/coredns.tar"
 bah push --quiet localhost/vigie/coredns:dev "oci-archive:$out/coredns.tar:localhost/vigie/coredns:dev"
 
+# --- Ingress (scripts/cluster-ingress.sh): Traefik alone in its image, made the way CoreDNS's is,
+# only where `ensure-tools.sh full` has built it; without the binary, no stale archive is left.
+traefik=$(dirname "$coredns")/traefik
+rm -f "$out/traefik.tar"
+if [[ -e "$traefik" ]]; then
+  traefik_sum=$(sha256sum "$traefik" | cut -c1-16)
+  if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' localhost/vigie/traefik:dev 2>/dev/null) != "$traefik_sum" ]]; then
+    ctr=$(bah from --quiet scratch)
+    bah copy --quiet "$ctr" "$(readlink -f "$traefik")" /traefik
+    bah config --entrypoint '["/traefik"]' --user 65532:65532 --annotation "vigie.dev/binary=$traefik_sum" "$ctr"
+    bah commit --quiet --rm "$ctr" localhost/vigie/traefik:dev >/dev/null
+  fi
+  bah push --quiet localhost/vigie/traefik:dev "oci-archive:$out/traefik.tar:localhost/vigie/traefik:dev"
+fi
+# --- end of ingress
+
 # Where this machine's network inspects TLS, its trust store holds the inspecting CA, which
 # Node.js inside the build does not know: the bundle is mounted for the build steps only.
 ca_args=()

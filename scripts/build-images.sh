@@ -118,6 +118,34 @@ if [[ -e "$traefik" ]]; then
 fi
 # --- end of ingress
 
+# --- Monitoring of the one-node cluster (scripts/cluster-monitoring.sh): prometheus-operator,
+# its config reloader and Prometheus, each alone in an image at the path of upstream's image (the
+# operator starts the reloader as /bin/prometheus-config-reloader), only where
+# `ensure-tools.sh full` has built them; each is remade only when its binary changes, and without
+# the binary no stale archive is left.
+declare -A monitoring_path=([prometheus-operator]=/bin/operator
+  [prometheus-config-reloader]=/bin/prometheus-config-reloader [prometheus]=/bin/prometheus)
+for name in prometheus-operator prometheus-config-reloader prometheus; do
+  binary=$cache/bin/$name
+  rm -f "$out/$name.tar"
+  [[ -e "$binary" ]] || continue
+  image=localhost/vigie/$name:dev
+  sum=$(sha256sum "$binary" | cut -c1-16)
+  if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' "$image" 2>/dev/null) != "$sum" ]]; then
+    ctr=$(bah from --quiet scratch)
+    bah copy --quiet "$ctr" "$(readlink -f "$binary")" "${monitoring_path[$name]}"
+    # Prometheus works in its data folder, where the operator mounts the TSDB's volume.
+    workdir=/
+    [[ "$name" == prometheus ]] && workdir=/prometheus
+    bah config --entrypoint "[\"${monitoring_path[$name]}\"]" --workingdir "$workdir" \
+      --user 65532:65532 --annotation "vigie.dev/binary=$sum" "$ctr"
+    bah commit --quiet --rm "$ctr" "$image" >/dev/null
+  fi
+  bah push --quiet "$image" "oci-archive:$out/$name.tar:$image"
+  say "$image: $(bah images --noheading --format '{{.Size}}' "$image") uncompressed, $(($(stat -c %s "$out/$name.tar") / 1048576)) MiB archive"
+done
+# --- end of monitoring
+
 # Where this machine's network inspects TLS, its trust store holds the inspecting CA, which
 # Node.js inside the build does not know: the bundle is mounted for the build steps only.
 ca_args=()

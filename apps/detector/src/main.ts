@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { Severity } from '@vigie/log';
 import { createJsonLogger } from '@vigie/log';
 import { DEFAULT_DRAIN_MS, DetectorError, startDetector } from './detector.js';
+import { DEFAULT_OUTBOX_BYTES } from './outbox.js';
 import { inClusterConnection } from './report.js';
 
 const USAGE = `Usage: vigie-detector --config FILE --console URL --ingest-token-file FILE [options]
@@ -26,6 +27,8 @@ Options:
   --threads N               inference threads (default $VIGIE_INFERENCE_THREADS or 1)
   --drain-seconds N         on SIGTERM, how long to keep delivering the outbox before exiting
                             (default 20; 0 where the data dir outlives the process)
+  --outbox-mib N            the most the outbox keeps on disk: clips, then snapshots, are
+                            shed to stay under it, never alerts (default 128)
   --report-status           write camera health into the Client status, with the pod's
                             ServiceAccount (the operator grants it for this Client only)
 
@@ -65,6 +68,7 @@ try {
       host: { type: 'string' },
       threads: { type: 'string' },
       'drain-seconds': { type: 'string' },
+      'outbox-mib': { type: 'string' },
       'report-status': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -114,6 +118,10 @@ try {
       positive(values.threads ?? process.env.VIGIE_INFERENCE_THREADS, '--threads', 1),
     ),
     drainMs: positive(values['drain-seconds'], '--drain-seconds', DEFAULT_DRAIN_MS / 1000) * 1000,
+    outboxBytes:
+      positive(values['outbox-mib'], '--outbox-mib', DEFAULT_OUTBOX_BYTES / 1024 / 1024) *
+      1024 *
+      1024,
     log,
   });
   let stopping = false;

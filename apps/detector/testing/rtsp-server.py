@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """A real RTSP server for the detector's tests: GStreamer's RTSP server (Debian's
-gir1.2-gst-rtsp-server-1.0) serving an H.264 MP4 clip at rtsp://127.0.0.1:PORT/PATH.
+gir1.2-gst-rtsp-server-1.0) serving an H.264 MP4 clip at rtsp://ADDRESS:PORT/PATH.
 
-Usage: /usr/bin/python3 rtsp-server.py PORT PATH CLIP.mp4
+Usage: /usr/bin/python3 rtsp-server.py PORT PATH CLIP.mp4 [ADDRESS]   (ADDRESS: 127.0.0.1)
 Prints "ready" once it listens; runs until killed.
 """
 import sys
@@ -15,8 +15,9 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 
 Gst.init(None)
 port, path, clip = sys.argv[1], sys.argv[2], sys.argv[3]
+address = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
 server = GstRtspServer.RTSPServer()
-server.set_address("127.0.0.1")
+server.set_address(address)
 server.set_service(port)
 factory = GstRtspServer.RTSPMediaFactory()
 factory.set_launch(

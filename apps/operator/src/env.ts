@@ -31,7 +31,9 @@ export interface EnvSettings {
  * - `POD_NAME`: this replica's identity (default: the host name);
  * - `VIGIE_CAMERA_NETWORKS` (none): CIDRs where cameras named by a host name are;
  * - `VIGIE_DNS_ADDRESSES` (none): DNS servers that are not pods, such as `169.254.20.10`;
- * - `VIGIE_API_SERVER_ENDPOINTS` (from the `kubernetes` EndpointSlice): `address:port` items.
+ * - `VIGIE_API_SERVER_ENDPOINTS` (from the `kubernetes` EndpointSlice): `address:port` items;
+ * - `VIGIE_DETECTOR_SCRATCH_MIB` (256): each detector pod's scratch volume, half of it for the
+ *   outbox.
  *
  * Lists are comma-separated.
  */
@@ -119,6 +121,12 @@ export function readSettings(
         consoleUrl,
         cameraNetworks: cameraNetworks ?? DEFAULT_SETTINGS.cameraNetworks,
         dnsAddresses: dnsAddresses ?? DEFAULT_SETTINGS.dnsAddresses,
+        detectorScratchMiB: int(
+          'VIGIE_DETECTOR_SCRATCH_MIB',
+          DEFAULT_SETTINGS.detectorScratchMiB,
+          16,
+          65_536,
+        ),
         ...(apiServerEndpoints === undefined ? {} : { apiServerEndpoints }),
       },
       identity: env.POD_NAME === undefined || env.POD_NAME === '' ? undefined : env.POD_NAME,

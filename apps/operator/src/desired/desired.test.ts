@@ -149,6 +149,36 @@ describe('desired', () => {
     );
   });
 
+  it('caps the outbox below the scratch volume it lives on, and gives a stopping detector time to deliver it', () => {
+    const pod = (scratch: number) =>
+      (
+        find(
+          desired(client('minimal.xml'), { ...DEFAULT_SETTINGS, detectorScratchMiB: scratch }),
+          'Deployment',
+          'detector-shard-0',
+        )?.spec as {
+          template: {
+            spec: {
+              terminationGracePeriodSeconds: number;
+              containers: { args: string[] }[];
+              volumes: { name: string; emptyDir?: { sizeLimit: string } }[];
+            };
+          };
+        }
+      ).template.spec;
+    for (const scratch of [256, 64]) {
+      const spec = pod(scratch);
+      const args = spec.containers[0]?.args ?? [];
+      const flag = (name: string) => Number(args[args.indexOf(name) + 1]);
+      assert.equal(
+        spec.volumes.find((v) => v.name === 'tmp')?.emptyDir?.sizeLimit,
+        `${String(scratch)}Mi`,
+      );
+      assert.equal(flag('--outbox-mib'), scratch / 2);
+      assert.ok(flag('--drain-seconds') < spec.terminationGracePeriodSeconds);
+    }
+  });
+
   it('is deterministic', () => {
     assert.deepEqual(
       desired(client('full-store.xml'), DEFAULT_SETTINGS),

@@ -221,6 +221,12 @@ function tenantLimits(plan: ClientPlan, meta: Meta): KubeObject[] {
   ];
 }
 
+/**
+ * How long a stopping detector keeps delivering its outbox; its pod's grace period leaves ten
+ * seconds more for its cameras to stop first.
+ */
+export const DETECTOR_DRAIN_SECONDS = 20;
+
 /** The ServiceAccount detectors run as. */
 export const DETECTOR_SERVICE_ACCOUNT = 'vigie-detector';
 
@@ -358,6 +364,7 @@ function shardObjects(
             // The token lets the detector write its cameras' health, and nothing else.
             serviceAccountName: DETECTOR_SERVICE_ACCOUNT,
             automountServiceAccountToken: true,
+            terminationGracePeriodSeconds: DETECTOR_DRAIN_SECONDS + 10,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             ...(gpu
               ? {
@@ -378,6 +385,12 @@ function shardObjects(
                   '--ingest-token-file',
                   '/var/run/secrets/vigie/ingest/token',
                   '--report-status',
+                  // The outbox is on the scratch volume, which the pod loses: capped below it,
+                  // and handed to the console on SIGTERM within the grace period below.
+                  '--outbox-mib',
+                  String(Math.floor(settings.detectorScratchMiB / 2)),
+                  '--drain-seconds',
+                  String(DETECTOR_DRAIN_SECONDS),
                 ],
                 // One inference thread per CPU the shard is given.
                 env: [
@@ -413,7 +426,7 @@ function shardObjects(
             ],
             volumes: [
               { name: 'config', configMap: { name } },
-              { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
+              { name: 'tmp', emptyDir: { sizeLimit: `${String(settings.detectorScratchMiB)}Mi` } },
               {
                 name: 'ingest-token',
                 // A file, not an environment variable: a new token reaches running workers.

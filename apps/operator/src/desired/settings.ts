@@ -51,6 +51,11 @@ export interface OperatorSettings {
    * EndpointSlice; undefined to follow that EndpointSlice.
    */
   readonly apiServerEndpoints?: readonly ApiServerEndpoint[];
+  /**
+   * The size of each detector pod's scratch volume in MiB, where its outbox lives (capped at
+   * half of it, so that the kubelet never evicts the pod for overfilling it).
+   */
+  readonly detectorScratchMiB: number;
 }
 
 /** Defaults that match the manifests in `deploy/`. */
@@ -68,4 +73,5 @@ export const DEFAULT_SETTINGS: OperatorSettings = {
   dnsPodLabels: { 'k8s-app': 'kube-dns' },
   dnsAddresses: [],
   cameraNetworks: [],
+  detectorScratchMiB: 256,
 };

@@ -12,37 +12,49 @@
 ARG BUILD_BASE=node:24-bookworm
 ARG RUNTIME_BASE=node:24-bookworm-slim
 
-# Build everything once: `npm ci` compiles the TypeScript and the console's review UI.
+# The workspaces' package.json files alone: the layers that install dependencies depend on these
+# and the lockfile only, so that a change to the sources reuses them.
+FROM ${BUILD_BASE} AS manifests
+COPY packages /manifests/packages
+COPY apps /manifests/apps
+COPY testing /manifests/testing
+RUN find /manifests -type f ! -name package.json -delete
+
+# Build everything once: the TypeScript and the console's review UI.
 FROM ${BUILD_BASE} AS build
 # A builder whose network inspects TLS passes its CA bundle's path here (a file it mounts for the
 # build only); build arguments are not kept in the images.
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 # onnxruntime-node ships its CPU binaries in the package; its install script would only fetch
-# GPU ones.
+# GPU ones (it is the only dependency with one).
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY package.json package-lock.json ./
+COPY --from=manifests /manifests ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
 COPY apps ./apps
 COPY testing ./testing
-RUN npm ci --no-audit --no-fund \
+RUN npm run build \
   && find packages apps testing -name src -type d -prune -exec rm -rf {} + \
+  && find packages apps testing -name node_modules -type d -prune -exec rm -rf {} + \
   && find packages apps testing -name '*.test.js*' -delete
 
-# The compiled workspaces, without sources or tests; each app installs its production
-# dependencies on top (--ignore-scripts: nothing is compiled again).
+# Each app's production dependencies, from the manifests alone; the compiled workspaces are
+# copied on top (they hold no node_modules of their own).
 FROM ${RUNTIME_BASE} AS base
 WORKDIR /app
 ENV NODE_ENV=production ONNXRUNTIME_NODE_INSTALL=skip
-COPY --from=build /src/package.json /src/package-lock.json ./
-COPY --from=build /src/packages ./packages
-COPY --from=build /src/apps ./apps
-COPY --from=build /src/testing ./testing
+COPY package.json package-lock.json ./
+COPY --from=manifests /manifests ./
 
 FROM base AS operator
 ARG NODE_EXTRA_CA_CERTS
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace apps/operator \
-  && rm -rf testing /root/.npm
+  && rm -rf /root/.npm
+COPY --from=build /src/packages ./packages
+COPY --from=build /src/apps ./apps
 USER 65532:65532
 EXPOSE 8080 8081
 ENTRYPOINT ["node", "apps/operator/dist/main.js"]
@@ -50,7 +62,9 @@ ENTRYPOINT ["node", "apps/operator/dist/main.js"]
 FROM base AS console
 ARG NODE_EXTRA_CA_CERTS
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace apps/console \
-  && rm -rf testing /root/.npm
+  && rm -rf /root/.npm
+COPY --from=build /src/packages ./packages
+COPY --from=build /src/apps ./apps
 USER 65532:65532
 EXPOSE 8080 9464
 ENTRYPOINT ["node", "apps/console/dist/main.js"]
@@ -62,7 +76,9 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg \
   && rm -rf /var/lib/apt/lists/* \
   && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace apps/detector \
-  && rm -rf testing /root/.npm
+  && rm -rf /root/.npm
+COPY --from=build /src/packages ./packages
+COPY --from=build /src/apps ./apps
 USER 65532:65532
 EXPOSE 9464
 ENTRYPOINT ["node", "apps/detector/dist/main.js"]

@@ -109,21 +109,59 @@ function withoutOwner(object: KubeObject): KubeObject {
 }
 
 /** Kinds whose CRDs the project does not keep (GKE's own APIs): they are built, not applied. */
-const UNCHECKED_KINDS = ['GCPBackendPolicy'];
+const UNCHECKED_KINDS = ['GCPBackendPolicy', 'HealthCheckPolicy'];
+
+/** An overlay built with kustomize (kubectl's), as `kubectl apply -k` would send it. */
+function buildOverlay(overlay: string): KubernetesObject[] {
+  const kubectl = join(toolsBinDir(process.env), 'kubectl');
+  const built = execFileSync(kubectl, ['kustomize', join(root, 'deploy/overlays', overlay)], {
+    encoding: 'utf8',
+  });
+  return parseAllDocuments(built)
+    .map((doc) => doc.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => o !== null);
+}
+
+/** Objects each overlay must carry, as KIND/NAME, beyond Vigie's own components. */
+const OVERLAY_OBJECTS: Record<string, readonly string[]> = {
+  dev: [
+    'Deployment/vigie-grafana',
+    'Service/vigie-grafana',
+    'NetworkPolicy/vigie-grafana',
+    'ConfigMap/vigie-grafana-datasources',
+    'ConfigMap/vigie-grafana-dashboard-provider',
+    'Ingress/vigie',
+  ],
+  gke: [
+    'Deployment/vigie-grafana',
+    'Service/vigie-grafana',
+    'NetworkPolicy/vigie-grafana',
+    'ConfigMap/vigie-grafana-datasources',
+    'ConfigMap/vigie-grafana-dashboard-provider',
+    'PersistentVolumeClaim/vigie-grafana',
+    'CronJob/vigie-grafana-datasource-syncer',
+    'HTTPRoute/vigie-grafana',
+  ],
+};
+
+/** What each overlay leaves unapplied (UNCHECKED_KINDS), as KIND/NAME. */
+const OVERLAY_UNCHECKED: Record<string, readonly string[]> = {
+  dev: [],
+  gke: [
+    'GCPBackendPolicy/vigie-console',
+    'GCPBackendPolicy/vigie-grafana',
+    'HealthCheckPolicy/vigie-grafana',
+  ],
+};
 
 describe('deploy/ against a real API server', () => {
   for (const overlay of ['dev', 'gke']) {
     it(`the ${overlay} overlay builds with kustomize, and every object passes a dry-run apply`, async () => {
-      const kubectl = join(toolsBinDir(process.env), 'kubectl');
-      const built = execFileSync(kubectl, ['kustomize', join(root, 'deploy/overlays', overlay)], {
-        encoding: 'utf8',
-      });
-      const objects = parseAllDocuments(built)
-        .map((doc) => doc.toJS() as KubernetesObject | null)
-        .filter((o): o is KubernetesObject => o !== null);
-      assert.ok(
-        objects.some((o) => o.kind === 'Deployment' && o.metadata?.name === 'vigie-console'),
-      );
+      const objects = buildOverlay(overlay);
+      const names = new Set(objects.map((o) => `${String(o.kind)}/${String(o.metadata?.name)}`));
+      for (const expected of ['Deployment/vigie-console', ...(OVERLAY_OBJECTS[overlay] ?? [])]) {
+        assert.ok(names.has(expected), `the ${overlay} overlay has no ${expected}`);
+      }
       const unchecked: string[] = [];
       for (const object of objects) {
         if (UNCHECKED_KINDS.includes(object.kind ?? '')) {
@@ -136,7 +174,7 @@ describe('deploy/ against a real API server', () => {
           );
         });
       }
-      assert.deepEqual(unchecked, overlay === 'gke' ? ['GCPBackendPolicy/vigie-console'] : []);
+      assert.deepEqual(unchecked.sort(), OVERLAY_UNCHECKED[overlay]);
     });
   }
 
@@ -187,6 +225,33 @@ describe('deploy/ against a real API server', () => {
     }
     for (const object of objects.filter((o) => o.kind === 'Deployment')) {
       workloads.push({ what: `operator: ${object.metadata.name}`, object });
+    }
+    // The overlays' own workloads (Grafana as patched, Google's data source syncer), with
+    // their service accounts.
+    for (const overlay of ['dev', 'gke']) {
+      const built = buildOverlay(overlay);
+      for (const object of built.filter((o) => o.kind === 'ServiceAccount')) await apply(object);
+      for (const object of built) {
+        if (object.kind === 'CronJob') {
+          // The Job it makes, whose pods are what admission judges.
+          const job: KubeObject = {
+            apiVersion: 'batch/v1',
+            kind: 'Job',
+            metadata: {
+              name: object.metadata?.name ?? '',
+              namespace: object.metadata?.namespace ?? '',
+            },
+            spec: (object as { spec: { jobTemplate: { spec: Record<string, unknown> } } }).spec
+              .jobTemplate.spec,
+          };
+          workloads.push({
+            what: `${overlay}: CronJob ${String(object.metadata?.name)}`,
+            object: job,
+          });
+        } else if (object.kind === 'Deployment') {
+          workloads.push({ what: `${overlay}: ${String(object.metadata?.name)}`, object });
+        }
+      }
     }
     assert.ok(workloads.length >= 3);
     for (const { what, object } of workloads) {

@@ -38,6 +38,21 @@ fi
 storage=(--root "$cache/containers/storage" --runroot "$cache/containers/run" --storage-driver overlay)
 bah() { buildah "${storage[@]}" "$@"; }
 
+# One build at a time: a second run waits for the first (they share buildah's storage and the
+# archives a starting cluster imports).
+mkdir -p "$cache"
+exec 9>"$cache/build-images.lock"
+flock 9
+
+# archive IMAGE NAME: saves IMAGE as $out/NAME.tar for `ctr images import`, replacing the file
+# in one rename, so that an import running meanwhile reads the old archive or the new one.
+archive() {
+  mkdir -p "$out"
+  rm -f "$out/.$2.tar.partial"
+  bah push --quiet "$1" "oci-archive:$out/.$2.tar.partial:$1"
+  mv -f "$out/.$2.tar.partial" "$out/$2.tar"
+}
+
 # The base: Debian from mmdebstrap, with Node.js and npm where the official image has them.
 recipe=$(sed -n '/^make_base() {/,/^}/p' "${BASH_SOURCE[0]}")
 key=$(printf '%s\n' "$node_version" "$npm_version" "$suite" "$recipe" | sha256sum | cut -c1-12)
@@ -87,8 +102,7 @@ if ! bah inspect --type image localhost/vigie/pause:dev >/dev/null 2>&1 ||
   bah commit --quiet --rm "$ctr" localhost/vigie/pause:dev >/dev/null
 fi
 mkdir -p "$out"
-rm -f "$out/pause.tar"
-bah push --quiet localhost/vigie/pause:dev "oci-archive:$out/pause.tar:localhost/vigie/pause:dev"
+archive localhost/vigie/pause:dev pause
 
 # Cluster DNS: CoreDNS, built from the Go module proxy by ensure-tools.sh, alone in its image.
 coredns=$("$root/scripts/ensure-tools.sh" | tail -1)/coredns
@@ -99,14 +113,14 @@ if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/
   bah config --entrypoint '["/coredns"]' --user 65532:65532 --annotation "vigie.dev/binary=$coredns_sum" "$ctr"
   bah commit --quiet --rm "$ctr" localhost/vigie/coredns:dev >/dev/null
 fi
-rm -f "$out/coredns.tar"
-bah push --quiet localhost/vigie/coredns:dev "oci-archive:$out/coredns.tar:localhost/vigie/coredns:dev"
+archive localhost/vigie/coredns:dev coredns
 
 # --- Ingress (scripts/cluster-ingress.sh): Traefik alone in its image, made the way CoreDNS's is,
 # only where `ensure-tools.sh full` has built it; without the binary, no stale archive is left.
 traefik=$(dirname "$coredns")/traefik
-rm -f "$out/traefik.tar"
-if [[ -e "$traefik" ]]; then
+if [[ ! -e "$traefik" ]]; then
+  rm -f "$out/traefik.tar"
+else
   traefik_sum=$(sha256sum "$traefik" | cut -c1-16)
   if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' localhost/vigie/traefik:dev 2>/dev/null) != "$traefik_sum" ]]; then
     ctr=$(bah from --quiet scratch)
@@ -114,7 +128,7 @@ if [[ -e "$traefik" ]]; then
     bah config --entrypoint '["/traefik"]' --user 65532:65532 --annotation "vigie.dev/binary=$traefik_sum" "$ctr"
     bah commit --quiet --rm "$ctr" localhost/vigie/traefik:dev >/dev/null
   fi
-  bah push --quiet localhost/vigie/traefik:dev "oci-archive:$out/traefik.tar:localhost/vigie/traefik:dev"
+  archive localhost/vigie/traefik:dev traefik
 fi
 # --- end of ingress
 
@@ -127,8 +141,10 @@ declare -A monitoring_path=([prometheus-operator]=/bin/operator
   [prometheus-config-reloader]=/bin/prometheus-config-reloader [prometheus]=/bin/prometheus)
 for name in prometheus-operator prometheus-config-reloader prometheus; do
   binary=$cache/bin/$name
-  rm -f "$out/$name.tar"
-  [[ -e "$binary" ]] || continue
+  if [[ ! -e "$binary" ]]; then
+    rm -f "$out/$name.tar"
+    continue
+  fi
   image=localhost/vigie/$name:dev
   sum=$(sha256sum "$binary" | cut -c1-16)
   if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' "$image" 2>/dev/null) != "$sum" ]]; then
@@ -141,7 +157,7 @@ for name in prometheus-operator prometheus-config-reloader prometheus; do
       --user 65532:65532 --annotation "vigie.dev/binary=$sum" "$ctr"
     bah commit --quiet --rm "$ctr" "$image" >/dev/null
   fi
-  bah push --quiet "$image" "oci-archive:$out/$name.tar:$image"
+  archive "$image" "$name"
   say "$image: $(bah images --noheading --format '{{.Size}}' "$image") uncompressed, $(($(stat -c %s "$out/$name.tar") / 1048576)) MiB archive"
 done
 # --- end of monitoring
@@ -162,8 +178,7 @@ for target in "${targets[@]}"; do
     --build-arg "BUILD_BASE=$base" --build-arg "RUNTIME_BASE=$base" \
     --target "$target" --tag "localhost/vigie/$target:dev" --file "$root/Dockerfile" "$root" \
     >/dev/null
-  rm -f "$out/$target.tar"
-  bah push --quiet "localhost/vigie/$target:dev" "oci-archive:$out/$target.tar:localhost/vigie/$target:dev"
+  archive "localhost/vigie/$target:dev" "$target"
   say "built $target in $((SECONDS - started))s"
 done
 

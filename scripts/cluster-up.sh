@@ -237,6 +237,16 @@ wait_for containerd containerd ctr version
 for archive in "$images"/*.tar; do
   ctr images import "$archive" >/dev/null
 done
+# Each image is also named by its digest, so that manifests can pin it the way production does
+# (`localhost/vigie/detector@sha256:…`); images.env lists those references for overlays.
+: >"$dir/images.env"
+while read -r name digest; do
+  [[ "$name" =~ ^localhost/vigie/([a-z0-9-]+):dev$ ]] || continue
+  ref="localhost/vigie/${BASH_REMATCH[1]}@$digest"
+  ctr images tag --force "$name" "$ref" >/dev/null
+  key=${BASH_REMATCH[1]^^}
+  echo "VIGIE_IMAGE_${key//-/_}=$ref" >>"$dir/images.env"
+done < <(ctr images ls | awk 'NR > 1 { print $1, $3 }')
 
 step "kubelet ($node) and kube-proxy"
 # The kubelet sets these host sysctls itself; they are put back on down.

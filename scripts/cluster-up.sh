@@ -357,7 +357,7 @@ metadata: { name: coredns, namespace: kube-system }
 data:
   # No forward: names outside the cluster are not resolved, so no query leaves the machine.
   Corefile: |
-    .:1053 {
+    .:53 {
       errors
       health :8080
       ready :8181
@@ -380,15 +380,22 @@ spec:
     spec:
       serviceAccountName: coredns
       dnsPolicy: Default
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: RuntimeDefault } }
+      # DNS on port 53 in the pod, as in kubeadm's and GKE's clusters (NetworkPolicies name the
+      # pod's port, which is what they see after the Service's translation), without root or a
+      # capability: the pod's own network namespace lets unprivileged users bind from 53 up.
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        seccompProfile: { type: RuntimeDefault }
+        sysctls: [{ name: net.ipv4.ip_unprivileged_port_start, value: "53" }]
       containers:
         - name: coredns
           image: localhost/vigie/coredns:dev
           imagePullPolicy: Never
           args: [-conf, /etc/coredns/Corefile]
           ports:
-            - { name: dns, containerPort: 1053, protocol: UDP }
-            - { name: dns-tcp, containerPort: 1053, protocol: TCP }
+            - { name: dns, containerPort: 53, protocol: UDP }
+            - { name: dns-tcp, containerPort: 53, protocol: TCP }
           readinessProbe: { httpGet: { path: /ready, port: 8181 } }
           livenessProbe: { httpGet: { path: /health, port: 8080 } }
           resources: { requests: { cpu: 20m, memory: 32Mi }, limits: { memory: 128Mi } }
@@ -406,8 +413,8 @@ spec:
   clusterIP: $dns_ip
   selector: { k8s-app: kube-dns }
   ports:
-    - { name: dns, port: 53, targetPort: 1053, protocol: UDP }
-    - { name: dns-tcp, port: 53, targetPort: 1053, protocol: TCP }
+    - { name: dns, port: 53, targetPort: dns, protocol: UDP }
+    - { name: dns-tcp, port: 53, targetPort: dns-tcp, protocol: TCP }
 EOF
 wait_for "CoreDNS" kubelet sh -c "'$bin/kubectl' --kubeconfig '$dir/admin.kubeconfig' -n kube-system get deploy coredns -o jsonpath='{.status.readyReplicas}' | grep -qx 1"
 

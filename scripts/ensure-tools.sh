@@ -75,9 +75,10 @@ build tofu
 # --- Monitoring of the one-node cluster (scripts/cluster-monitoring.sh): prometheus-operator with
 # its config reloader, and Prometheus with promtool, each from its own wrapper module. Their
 # first compile takes a quarter of an hour or more on two cores, so it runs only when asked for:
-# `scripts/ensure-tools.sh full` or VIGIE_TOOLS=full. The version they report is the VERSION file
-# their module ships.
-if [[ "${1:-}" == full || "${VIGIE_TOOLS:-}" == full ]]; then
+# `scripts/ensure-tools.sh full` or VIGIE_TOOLS=full, or `monitoring` for these alone. The
+# version they report is the VERSION file their module ships.
+asked=" ${1:-} ${VIGIE_TOOLS:-} "
+if [[ "$asked" == *" full "* || "$asked" == *" monitoring "* ]]; then
   # module_version NAME MODULE: the VERSION file of MODULE, as required by tools/NAME.
   module_version() {
     local dir

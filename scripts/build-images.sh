@@ -135,8 +135,8 @@ fi
 # --- Monitoring of the one-node cluster (scripts/cluster-monitoring.sh): prometheus-operator,
 # its config reloader and Prometheus, each alone in an image at the path of upstream's image (the
 # operator starts the reloader as /bin/prometheus-config-reloader), only where
-# `ensure-tools.sh full` has built them; each is remade only when its binary changes, and without
-# the binary no stale archive is left.
+# `ensure-tools.sh monitoring` (or `full`) has built them; each is remade only when its binary
+# changes, and without the binary no stale archive is left.
 declare -A monitoring_path=([prometheus-operator]=/bin/operator
   [prometheus-config-reloader]=/bin/prometheus-config-reloader [prometheus]=/bin/prometheus)
 for name in prometheus-operator prometheus-config-reloader prometheus; do

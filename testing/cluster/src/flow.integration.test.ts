@@ -24,8 +24,10 @@ import {
   clusterImages,
   ctr,
   h264Clip,
+  connectScript,
   httpsGet,
   OutboxLedger,
+  probePod,
   promQuery,
   kubectlJson,
   pods,
@@ -48,6 +50,8 @@ const CLIENT = 'plaza';
 const TENANT = `vigie-${CLIENT}`;
 const FINALIZED = 'google.cloud.storage.object.v1.finalized';
 const DELETED = 'google.cloud.storage.object.v1.deleted';
+const SCRATCH_MIB = 16;
+const ANNEX = 'annex';
 
 interface ClientObject {
   metadata: { name: string; generation: number };
@@ -182,6 +186,9 @@ describe('the whole flow on a real node', { timeout: 60 * 60_000 }, () => {
     const served = await cluster.kubectl(['api-resources', '--api-group=monitoring.coreos.com']);
     const overlay = writeTestOverlay({
       images,
+      // A small scratch volume for detectors, so that a console outage fills their outbox's cap
+      // in minutes rather than hours.
+      operatorEnv: { VIGIE_DETECTOR_SCRATCH_MIB: String(SCRATCH_MIB) },
       without: [
         // Grafana can be neither built nor pulled here: its manifests are checked by
         // testing/deploy, and its pod stays out of the local run.
@@ -706,6 +713,247 @@ describe('the whole flow on a real node', { timeout: 60 * 60_000 }, () => {
       running,
     );
     await nextAlert();
+  });
+
+  it('a console outage long enough to fill the outbox: evidence is shed, the pod is kept, every alert is stored once', async () => {
+    const pod = await detectorPod();
+    const restarts = pod.status.containerStatuses?.[0]?.restartCount ?? 0;
+    await cluster.kubectl([
+      '-n',
+      'vigie-system',
+      'scale',
+      'deployment/vigie-console',
+      '--replicas=0',
+    ]);
+    await until(
+      'the console gone',
+      async () =>
+        (await pods(cluster, 'vigie-system', 'app.kubernetes.io/name=vigie-console')).length === 0
+          ? true
+          : undefined,
+      120_000,
+    );
+    const started = Date.now();
+    await until(
+      'the outbox full, shedding evidence',
+      async () =>
+        (
+          await cluster.kubectl(['-n', TENANT, 'logs', pod.metadata.name, '-c', 'detector'])
+        ).includes('the outbox is full')
+          ? true
+          : undefined,
+      900_000,
+      5000,
+    );
+    figures[`console outage until the outbox (${String(SCRATCH_MIB / 2)} MiB) was full`] =
+      `${((Date.now() - started) / 1000).toFixed(0)} s`;
+    await ledger.read();
+    await cluster.kubectl([
+      '-n',
+      'vigie-system',
+      'scale',
+      'deployment/vigie-console',
+      '--replicas=1',
+    ]);
+    const same = await detectorPod();
+    assert.equal(same.metadata.name, pod.metadata.name, 'the pod was neither evicted nor replaced');
+    assert.equal(same.status.containerStatuses?.[0]?.restartCount ?? 0, restarts);
+    figures['alerts stored after the outage'] = String(await everyAlertStoredOnce());
+  });
+
+  it('NetworkPolicies are enforced between tenants and around detectors, and the same connections pass without them', async () => {
+    await upload(
+      `client-configs/${ANNEX}.xml`,
+      plazaConfig(`rtsp://${CLUSTER.hostIp}:9/none`).replace('id="plaza"', `id="${ANNEX}"`),
+    );
+    const annex = await until(
+      'the annex detector pod Running',
+      async () =>
+        (await pods(cluster, `vigie-${ANNEX}`, 'app.kubernetes.io/component=detector')).find(
+          (p) => p.status.phase === 'Running' && p.status.podIP !== undefined,
+        ),
+      300_000,
+      2000,
+    );
+    const plaza = await detectorPod();
+    const [consolePod] = await pods(
+      cluster,
+      'vigie-system',
+      'app.kubernetes.io/name=vigie-console',
+    );
+    const [dnsPod] = await pods(cluster, 'kube-system', 'k8s-app=kube-dns');
+    const ip = (p: { status: { podIP?: string } } | undefined) => p?.status.podIP ?? 'none';
+    const image = clusterImages(clusterDir()).console ?? '';
+    let probes = 0;
+    /** From a pod in the annex tenant's namespace to the plaza detector's only open port. */
+    const fromAnnex = async () => {
+      const name = `probe-${String(probes++)}`;
+      const namespace = `vigie-${ANNEX}`;
+      await cluster.kubectl(
+        ['apply', '-f', '-'],
+        probePod({ namespace, name, image, script: connectScript([`${ip(plaza)}:9464`]) }),
+      );
+      await cluster.kubectl([
+        '-n',
+        namespace,
+        'wait',
+        `pod/${name}`,
+        '--for=jsonpath={.status.phase}=Succeeded',
+        '--timeout=120s',
+      ]);
+      const printed = await cluster.kubectl(['-n', namespace, 'logs', name]);
+      await cluster.kubectl(['-n', namespace, 'delete', 'pod', name, '--wait=false']);
+      return JSON.parse(printed) as Record<string, string>;
+    };
+    const allowed = `${ip(consolePod)}:8080`;
+    const refused = [
+      `${ip(consolePod)}:9464`,
+      `${CLUSTER.hostIp}:${String(pg.port)}`,
+      `${ip(dnsPod)}:8080`,
+      `${ip(annex)}:9464`,
+    ];
+    /** From the plaza detector itself: the console, then what its policy does not list. */
+    const fromDetector = async () =>
+      JSON.parse(
+        await cluster.kubectl([
+          '-n',
+          TENANT,
+          'exec',
+          plaza.metadata.name,
+          '-c',
+          'detector',
+          '--',
+          'node',
+          '-e',
+          connectScript([allowed, ...refused]),
+        ]),
+      ) as Record<string, string>;
+
+    assert.deepEqual(Object.values(await fromAnnex()), ['closed'], 'tenant to tenant');
+    const detector = await fromDetector();
+    assert.equal(detector[allowed], 'open', 'the detector reaches the console');
+    for (const target of refused) assert.equal(detector[target], 'closed', target);
+
+    // The negative control: the same connections without the policies (the operator, which
+    // would put them back, is stopped meanwhile).
+    await cluster.kubectl([
+      '-n',
+      'vigie-system',
+      'scale',
+      'deployment/vigie-operator',
+      '--replicas=0',
+    ]);
+    await until(
+      'the operators gone',
+      async () =>
+        (await pods(cluster, 'vigie-system', 'app.kubernetes.io/name=vigie-operator')).length === 0
+          ? true
+          : undefined,
+      120_000,
+    );
+    for (const namespace of [TENANT, `vigie-${ANNEX}`]) {
+      await cluster.kubectl(['-n', namespace, 'delete', 'networkpolicies', '--all']);
+    }
+    await until(
+      'the connections open without the policies',
+      async () => {
+        const annexNow = await fromAnnex();
+        const detectorNow = await fromDetector();
+        return Object.values(annexNow).every((v) => v === 'open') &&
+          refused.every((t) => detectorNow[t] === 'open')
+          ? true
+          : undefined;
+      },
+      120_000,
+      2000,
+    );
+    await cluster.kubectl([
+      '-n',
+      'vigie-system',
+      'scale',
+      'deployment/vigie-operator',
+      '--replicas=2',
+    ]);
+    await until(
+      'the operator to put the policies back and the connections closed again',
+      async () => {
+        const annexNow = await fromAnnex();
+        const detectorNow = await fromDetector();
+        return Object.values(annexNow).every((v) => v === 'closed') &&
+          refused.every((t) => detectorNow[t] === 'closed')
+          ? true
+          : undefined;
+      },
+      180_000,
+      2000,
+    );
+  });
+
+  it('rolling the detector image to a new digest: every shard rolls, no alert is lost, nothing is left Pending', async () => {
+    const ref = await sh('bash', [
+      '-c',
+      `set -euo pipefail
+cache=\${VIGIE_CACHE:-\${XDG_CACHE_HOME:-$HOME/.cache}/vigie}
+bah() { buildah --root "$cache/containers/storage" --runroot "$cache/containers/run" --storage-driver overlay "$@"; }
+exec 9>"$cache/build-images.lock"; flock 9
+ctr=$(bah from --quiet localhost/vigie/detector:dev)
+bah config --label "vigie.dev/roll=${randomUUID()}" "$ctr"
+bah commit --quiet --rm "$ctr" localhost/vigie/detector:roll >/dev/null
+rm -f "${work}/roll.tar"
+bah push --quiet localhost/vigie/detector:roll "oci-archive:${work}/roll.tar:localhost/vigie/detector:roll"
+c() { ctr --address "${clusterDir()}/containerd.sock" --namespace k8s.io "$@"; }
+c images import "${work}/roll.tar" >/dev/null
+digest=$(c images ls | awk '$1 == "localhost/vigie/detector:roll" { print $3 }')
+c images tag --force localhost/vigie/detector:roll "localhost/vigie/detector@$digest" >/dev/null
+echo "localhost/vigie/detector@$digest"`,
+    ]);
+    const image = ref.trim();
+    assert.match(image, /^localhost\/vigie\/detector@sha256:/);
+    await cluster.kubectl([
+      '-n',
+      'vigie-system',
+      'set',
+      'env',
+      'deployment/vigie-operator',
+      `VIGIE_DETECTOR_IMAGE=${image}`,
+    ]);
+    for (const namespace of [TENANT, `vigie-${ANNEX}`]) {
+      await until(
+        `every detector of ${namespace} on the new image`,
+        async () => {
+          const list = await pods(cluster, namespace, 'app.kubernetes.io/component=detector');
+          return list.length > 0 &&
+            list.every(
+              (p) =>
+                p.spec.containers[0]?.image === image &&
+                p.status.containerStatuses?.every((c) => c.ready) === true,
+            )
+            ? true
+            : undefined;
+        },
+        600_000,
+        2000,
+      );
+    }
+    await until(
+      'no pod Pending on the node',
+      async () =>
+        (
+          await cluster.kubectl([
+            'get',
+            'pods',
+            '-A',
+            '--field-selector=status.phase=Pending',
+            '-o',
+            'name',
+          ])
+        ).trim() === ''
+          ? true
+          : undefined,
+      120_000,
+    );
+    await nextAlert();
+    figures['alerts stored after the image roll'] = String(await everyAlertStoredOnce());
   });
 
   it('deleting the Client removes everything it made', async () => {

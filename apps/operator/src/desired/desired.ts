@@ -192,7 +192,8 @@ type Meta = (name: string, extra?: Record<string, string>) => KubeObject['metada
 
 function tenantLimits(plan: ClientPlan, meta: Meta): KubeObject[] {
   const { cpu, memory, accelerator } = plan.resources;
-  // Room for every shard twice over, so that a rolling update can surge one new pod per shard.
+  // Room for every shard twice over: a replaced pod still counts while it stops and delivers its
+  // outbox, and the new one may already be created.
   const room = Math.max(1, plan.shards.length) * 2;
   const hard: Record<string, string> = {
     pods: String(room),
@@ -352,7 +353,10 @@ function shardObjects(
       spec: {
         replicas: 1,
         selector: { matchLabels: selector },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        // The old pod goes before the new one starts: a surge pod would need a node with room
+        // for both (a small node is left with one Pending), and two pods analysing the same
+        // cameras raise every alert twice. The old one hands its outbox over as it stops.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
         template: {
           metadata: {
             labels: { ...selector, ...shardLabels, [PART_OF_LABEL]: 'vigie' },

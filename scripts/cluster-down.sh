@@ -66,10 +66,14 @@ awk -v d="$dir" '$2 ~ "^"d {print $2}' /proc/mounts | sort -r | while read -r mo
   umount "$mount" 2>/dev/null || umount -l "$mount" 2>/dev/null
 done
 for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do
-  # Network namespaces the CNI plugin made for this cluster's pods hold a vigie0 veth's peer.
-  if ip netns exec "$ns" ip -o addr 2>/dev/null | grep -q ' 10\.244\.0\.'; then
-    ip netns delete "$ns" 2>/dev/null
+  # The CNI plugin's namespaces for this cluster's pods: every one made since up (a sandbox cut
+  # off mid-creation holds no pod address yet), or, without up's record, those holding one.
+  if [[ -f "$dir/netns.before" ]]; then
+    grep -qxF "$ns" "$dir/netns.before" && continue
+  elif ! ip netns exec "$ns" ip -o addr 2>/dev/null | grep -q ' 10\.244\.0\.'; then
+    continue
   fi
+  ip netns delete "$ns" 2>/dev/null
 done
 
 # The pods' cgroups, in every controller, deepest first.

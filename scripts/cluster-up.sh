@@ -58,6 +58,8 @@ bin=$("$root/scripts/ensure-tools.sh" | tail -1)
 images=$("$root/scripts/build-images.sh" | tail -1)
 
 mkdir -p "$dir"/{pids,logs,pki,cni/net.d,cni/ipam,containerd,kubelet,kube-proxy}
+# Network namespaces there before the node are not its pods': down leaves them alone.
+ip netns list 2>/dev/null | awk '/^cni-/ {print $1}' >"$dir/netns.before"
 chmod 700 "$dir"
 : >"$dir/undo"
 

@@ -921,6 +921,10 @@ echo "localhost/vigie/detector@$digest"`,
     ]);
     const image = ref.trim();
     assert.match(image, /^localhost\/vigie\/detector@sha256:/);
+    // The rollout deletes the pod: its log is followed to its last line.
+    const followed = (await pods(cluster, TENANT, 'app.kubernetes.io/component=detector')).map(
+      (p) => ledger.follow(p),
+    );
     await cluster.kubectl([
       '-n',
       'vigie-system',
@@ -964,6 +968,7 @@ echo "localhost/vigie/detector@$digest"`,
           : undefined,
       120_000,
     );
+    await Promise.all(followed);
     await nextAlert();
     figures['alerts stored after the image roll'] = String(await everyAlertStoredOnce());
   });

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect, promisify } from 'node:util';
-import { repoRoot } from '@vigie/testenv';
+import { repoRoot, toolsBinDir } from '@vigie/testenv';
 import { CLUSTER, type Cluster } from './index.js';
 
 const run = promisify(execFile);
@@ -272,6 +272,40 @@ export class OutboxLedger {
     )) {
       await this.readPod(pod);
     }
+  }
+
+  /**
+   * Follows one pod's detector log as it is written, until its container stops: for a pod that
+   * something else is about to delete (a rollout), whose last lines a poll could miss.
+   */
+  follow(pod: PodObject): Promise<void> {
+    const child = spawn(
+      join(toolsBinDir(process.env), 'kubectl'),
+      [
+        '--kubeconfig',
+        this.cluster.kubeconfig,
+        '-n',
+        this.namespace,
+        'logs',
+        '--follow',
+        pod.metadata.name,
+        '-c',
+        'detector',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    let rest = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const id of alertIdsIn(lines.join('\n'))) this.ids.add(id);
+    });
+    return new Promise((resolve) => {
+      child.on('close', () => {
+        for (const id of alertIdsIn(rest)) this.ids.add(id);
+        resolve();
+      });
+    });
   }
 
   /** Reads one pod's logs, of its current container and the one before it. */

@@ -104,61 +104,43 @@ fi
 mkdir -p "$out"
 archive localhost/vigie/pause:dev pause
 
-# Cluster DNS: CoreDNS, built from the Go module proxy by ensure-tools.sh, alone in its image.
-coredns=$("$root/scripts/ensure-tools.sh" | tail -1)/coredns
-coredns_sum=$(sha256sum "$coredns" | cut -c1-16)
-if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' localhost/vigie/coredns:dev 2>/dev/null) != "$coredns_sum" ]]; then
-  ctr=$(bah from --quiet scratch)
-  bah copy --quiet "$ctr" "$(readlink -f "$coredns")" /coredns
-  bah config --entrypoint '["/coredns"]' --user 65532:65532 --annotation "vigie.dev/binary=$coredns_sum" "$ctr"
-  bah commit --quiet --rm "$ctr" localhost/vigie/coredns:dev >/dev/null
-fi
-archive localhost/vigie/coredns:dev coredns
-
-# --- Ingress (scripts/cluster-ingress.sh): Traefik alone in its image, made the way CoreDNS's is,
-# only where `ensure-tools.sh full` has built it; without the binary, no stale archive is left.
-traefik=$(dirname "$coredns")/traefik
-if [[ ! -e "$traefik" ]]; then
-  rm -f "$out/traefik.tar"
-else
-  traefik_sum=$(sha256sum "$traefik" | cut -c1-16)
-  if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' localhost/vigie/traefik:dev 2>/dev/null) != "$traefik_sum" ]]; then
-    ctr=$(bah from --quiet scratch)
-    bah copy --quiet "$ctr" "$(readlink -f "$traefik")" /traefik
-    bah config --entrypoint '["/traefik"]' --user 65532:65532 --annotation "vigie.dev/binary=$traefik_sum" "$ctr"
-    bah commit --quiet --rm "$ctr" localhost/vigie/traefik:dev >/dev/null
-  fi
-  archive localhost/vigie/traefik:dev traefik
-fi
-# --- end of ingress
-
-# --- Monitoring of the one-node cluster (scripts/cluster-monitoring.sh): prometheus-operator,
-# its config reloader and Prometheus, each alone in an image at the path of upstream's image (the
-# operator starts the reloader as /bin/prometheus-config-reloader), only where
-# `ensure-tools.sh monitoring` (or `full`) has built them; each is remade only when its binary
-# changes, and without the binary no stale archive is left.
-declare -A monitoring_path=([prometheus-operator]=/bin/operator
-  [prometheus-config-reloader]=/bin/prometheus-config-reloader [prometheus]=/bin/prometheus)
-for name in prometheus-operator prometheus-config-reloader prometheus; do
-  binary=$cache/bin/$name
+# binary_image NAME BINARY PATH [WORKDIR]: the static BINARY alone in localhost/vigie/NAME:dev, at
+# PATH, run as 65532, archived; remade only when the binary changes. Without the binary, no
+# stale archive is left.
+binary_image() {
+  local name=$1 binary=$2 path=$3 workdir=${4:-/} image="localhost/vigie/$1:dev" sum ctr
   if [[ ! -e "$binary" ]]; then
     rm -f "$out/$name.tar"
-    continue
+    return
   fi
-  image=localhost/vigie/$name:dev
   sum=$(sha256sum "$binary" | cut -c1-16)
   if [[ $(bah inspect --type image --format '{{index .ImageAnnotations "vigie.dev/binary"}}' "$image" 2>/dev/null) != "$sum" ]]; then
     ctr=$(bah from --quiet scratch)
-    bah copy --quiet "$ctr" "$(readlink -f "$binary")" "${monitoring_path[$name]}"
-    # Prometheus works in its data folder, where the operator mounts the TSDB's volume.
-    workdir=/
-    [[ "$name" == prometheus ]] && workdir=/prometheus
-    bah config --entrypoint "[\"${monitoring_path[$name]}\"]" --workingdir "$workdir" \
+    bah copy --quiet "$ctr" "$(readlink -f "$binary")" "$path"
+    bah config --entrypoint "[\"$path\"]" --workingdir "$workdir" \
       --user 65532:65532 --annotation "vigie.dev/binary=$sum" "$ctr"
     bah commit --quiet --rm "$ctr" "$image" >/dev/null
   fi
   archive "$image" "$name"
-  say "$image: $(bah images --noheading --format '{{.Size}}' "$image") uncompressed, $(($(stat -c %s "$out/$name.tar") / 1048576)) MiB archive"
+}
+
+# Cluster DNS: CoreDNS, built from the Go module proxy by ensure-tools.sh.
+bin=$("$root/scripts/ensure-tools.sh" | tail -1)
+[[ -e "$bin/coredns" ]] || { say "ensure-tools.sh built no CoreDNS in $bin"; exit 1; }
+binary_image coredns "$bin/coredns" /coredns
+
+# The Ingress (scripts/cluster-ingress.sh) and the monitoring (scripts/cluster-monitoring.sh) of
+# the one-node cluster, only where `ensure-tools.sh full` (or `monitoring`) has built them.
+# prometheus-operator's images keep upstream's paths (the operator starts the reloader as
+# /bin/prometheus-config-reloader); Prometheus works in its data folder, where the operator
+# mounts the TSDB's volume.
+binary_image traefik "$bin/traefik" /traefik
+binary_image prometheus-operator "$bin/prometheus-operator" /bin/operator
+binary_image prometheus-config-reloader "$bin/prometheus-config-reloader" /bin/prometheus-config-reloader
+binary_image prometheus "$bin/prometheus" /bin/prometheus /prometheus
+for name in prometheus-operator prometheus-config-reloader prometheus traefik; do
+  [[ -e "$out/$name.tar" ]] || continue
+  say "localhost/vigie/$name:dev: $(bah images --noheading --format '{{.Size}}' "localhost/vigie/$name:dev") uncompressed, $(($(stat -c %s "$out/$name.tar") / 1048576)) MiB archive"
 done
 # --- end of monitoring
 

@@ -153,6 +153,13 @@ if [[ -f "$host_ca" ]]; then
 fi
 
 mkdir -p "$out"
+# The build's own stages are named too, so that their cached layers are kept below.
+for stage in manifests build; do
+  bah bud --quiet --layers --force-rm --network host "${ca_args[@]}" \
+    --build-arg "BUILD_BASE=$base" --build-arg "RUNTIME_BASE=$base" \
+    --target "$stage" --tag "localhost/vigie/stage-$stage:dev" --file "$root/Dockerfile" "$root" \
+    >/dev/null
+done
 for target in "${targets[@]}"; do
   say "building $target"
   started=$SECONDS
@@ -175,6 +182,13 @@ for target in "${targets[@]}"; do
   verdict=${budget[$target]}
   ((mib > budget[$target])) && verdict="${budget[$target]} OVER"
   printf '%-10s %12s %12s %8s  %s\n' "$target" "$size" "$mib" "$verdict" "$digest" >&2
+done
+# Layers cached for older sources are never used again: without this the storage grows by about
+# a gigabyte a build. Removing an image can leave its parent unnamed and unused in turn.
+for _ in 1 2 3 4 5 6 7 8; do
+  stale=$(bah images --filter dangling=true --quiet 2>/dev/null | tr '\n' ' ')
+  [[ -n "${stale// /}" ]] || break
+  bah rmi $stale >/dev/null 2>&1 || true
 done
 # Nothing stays mounted: buildah's storage is mounted only while it works.
 bah umount --all >/dev/null 2>&1 || true

@@ -49,12 +49,29 @@ if [[ -S "$dir/containerd.sock" ]]; then
     ctr containers delete "$container" >/dev/null 2>&1
   done
 fi
-# The shims outlive containerd; each wrote its PID in this cluster's state folder.
-shims=$(cat "$dir"/containerd/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null)
+# The shims outlive containerd (when it was killed with the test that ran it, say), and
+# containerd 1.6 records no PID for them: each runs in its bundle, under this cluster's state
+# folder, which is how they are found.
+shims=()
+for proc in /proc/[0-9]*; do
+  if [[ $(readlink "$proc/cwd" 2>/dev/null) == "$dir/containerd/state/"* ]]; then
+    shims+=("${proc#/proc/}")
+  fi
+done
 stop containerd
-for pid in $shims; do
+for pid in "${shims[@]}"; do
   kill -KILL "$pid" 2>/dev/null
 done
+# What still runs in the pods' cgroups is this cluster's pods, whose shims are gone.
+# (cgroup v1 has one tree per controller, v2 one tree.)
+for pods in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
+  [[ -d "$pods" ]] || continue
+  for pid in $(find "$pods" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u); do
+    kill -KILL "$pid" 2>/dev/null && killed=1
+  done
+done
+# A killed process leaves its cgroup only once it has exited.
+[[ -n ${killed:-} ]] && sleep 1
 stop kube-scheduler
 stop kube-controller-manager
 stop kube-apiserver
@@ -77,9 +94,9 @@ for ns in $(ip netns list 2>/dev/null | awk '/^cni-/ {print $1}'); do
 done
 
 # The pods' cgroups, in every controller, deepest first.
-for hierarchy in /sys/fs/cgroup/*/; do
-  [[ -d "$hierarchy/kubepods" ]] || continue
-  find "$hierarchy/kubepods" -depth -type d -exec rmdir {} + 2>/dev/null
+for pods in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
+  [[ -d "$pods" ]] || continue
+  find "$pods" -depth -type d -exec rmdir {} + 2>/dev/null
 done
 
 # The kubelet's and kube-proxy's own chains (KUBE-*), in every table, IPv4 and IPv6: up refuses

@@ -5,28 +5,20 @@
  * exits, to restart as a clean standby), as controller-runtime's managers do.
  */
 
-import type { MonitoringApis } from './desired/desired.js';
-import { CLIENT_LABEL, MANAGED_BY, NO_MONITORING } from './desired/desired.js';
-import type { ApiServerEndpoint, OperatorSettings } from './desired/settings.js';
-import {
-  API_SERVER_NAMESPACE,
-  API_SERVER_SLICES,
-  apiServerEndpoints,
-  sameEndpoints,
-} from './kube/api-server.js';
-import { KubeApiError, KubeClient, hasStatus } from './kube/client.js';
+import type { Logger } from '@vigie/log';
+import { OperatorCaches } from './controller/caches.js';
+import { runController } from './controller/controller.js';
+import { MonitoringDiscovery } from './controller/discovery.js';
+import type { OperatorSettings } from './desired/settings.js';
+import { KubeClient } from './kube/client.js';
 import type { Connection } from './kube/connection.js';
-import type { CachedObject, InformerEvent } from './kube/informer.js';
-import { Informer } from './kube/informer.js';
-import type { OwnedKind } from './kube/resources.js';
-import { TYPES } from './kube/resources.js';
 import type { LeaseTimings } from './leader/lease.js';
 import { LeaderElector } from './leader/lease.js';
 import { ExponentialBackoff, WorkQueue } from './queue/workqueue.js';
-import { Reconciler, TERMINAL_RETRY_MS } from './reconcile/reconciler.js';
+import type { ReconcileResult } from './reconcile/reconciler.js';
+import { Reconciler } from './reconcile/reconciler.js';
 import { createEventRecorder } from './runtime/events.js';
 import { serve } from './runtime/http.js';
-import type { Logger } from '@vigie/log';
 import { CONTROLLER, OperatorMetrics } from './runtime/metrics.js';
 
 /** How to run the operator. */
@@ -67,284 +59,135 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
-const MONITORING_KINDS = [
-  ['PodMonitoring', 'podMonitoring'],
-  ['ServiceMonitor', 'serviceMonitor'],
-] as const;
-
 /** Starts the operator. */
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
-  const log = options.log;
+  const { log } = options;
   const metrics = new OperatorMetrics();
-  const client = new KubeClient(options.connection);
-  const host = options.connection.server.host;
-  client.observe((method, status, seconds) => {
-    metrics.requests.inc({ code: status === 0 ? '<error>' : String(status), method, host });
-    metrics.requestLatency.observe({ verb: method }, seconds);
-  });
-  const workerCount = options.workers ?? 8;
-  metrics.maxConcurrent.set({ controller: CONTROLLER }, workerCount);
+  const client = connect(options.connection, metrics);
+  const workers = options.workers ?? 8;
+  metrics.maxConcurrent.set({ controller: CONTROLLER }, workers);
   const queue = new WorkQueue(new ExponentialBackoff(), metrics.queueMetrics());
-
-  const clientName = (object: CachedObject): string | undefined => {
-    const label = object.metadata.labels?.[CLIENT_LABEL];
-    if (label !== undefined) return label;
-    const namespace = object.metadata.namespace;
-    // Camera Secrets carry no Vigie label: the tenant namespace names the client.
-    return namespace?.startsWith('vigie-') === true ? namespace.slice('vigie-'.length) : undefined;
-  };
-  const onOwned = (_event: InformerEvent, object: CachedObject) => {
-    const name = clientName(object);
-    if (name !== undefined && clients.get(name) !== undefined) queue.add(name);
-  };
-  const watchError = (resource: string) => (error: unknown, relist: boolean) => {
-    metrics.watchErrors.inc({ resource, relist: String(relist) });
-    log(relist ? 'INFO' : 'WARNING', 'watch failed; resuming', {
-      resource,
-      relist,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  };
-  const informer = (
-    kind: keyof typeof TYPES,
-    extra: Partial<ConstructorParameters<typeof Informer>[1]> = {},
-  ) =>
-    new Informer(client, {
-      type: TYPES[kind],
-      onEvent: onOwned,
-      onError: watchError(TYPES[kind].plural),
-      ...extra,
-    });
-
-  const clients = informer('Client', {
+  const caches = new OperatorCaches(client, {
+    queue,
+    metrics,
+    log,
     resyncMs: options.resyncMs ?? 600_000,
-    onEvent: (_event, object) => {
-      queue.add(object.metadata.name);
-    },
+    apiServerEndpoints: options.settings.apiServerEndpoints,
   });
-  const ownedSelector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
-  const ownedInformer = (kind: OwnedKind) =>
-    informer(kind, { labelSelector: ownedSelector, indexLabel: CLIENT_LABEL });
-  const owned = new Map<OwnedKind, Informer>(
-    (
-      [
-        'Namespace',
-        'ServiceAccount',
-        'ClusterRole',
-        'ClusterRoleBinding',
-        'Role',
-        'RoleBinding',
-        'ResourceQuota',
-        'LimitRange',
-        'NetworkPolicy',
-        'ConfigMap',
-        'Deployment',
-        'Service',
-      ] as const
-    ).map((kind) => [kind, ownedInformer(kind)]),
-  );
-  const pods = informer('Pod', {
-    labelSelector: CLIENT_LABEL,
-    indexLabel: CLIENT_LABEL,
-    // Only scheduling and container states are read: the pod spec is most of a pod's size.
-    transform: (pod) => {
-      const status = (pod.status ?? {}) as Record<string, unknown>;
-      return {
-        metadata: pod.metadata,
-        status: { conditions: status.conditions, containerStatuses: status.containerStatuses },
-      };
+  const discovery = new MonitoringDiscovery({
+    client,
+    owned: caches.owned,
+    ownedInformer: (kind) => caches.ownedInformer(kind),
+    onChange: () => {
+      caches.requeueAll();
     },
+    log,
   });
-  // Metadata only: the operator needs to know a Secret exists, never what it holds.
-  const secrets = informer('Secret', { metadataOnly: true });
-
-  // Detectors reach the API server at the addresses its Service is translated to, which the
-  // NetworkPolicies must name: a change of them is planned again for every Client. Settings
-  // that give them leave nothing to watch.
-  let apiServer: readonly ApiServerEndpoint[] = options.settings.apiServerEndpoints ?? [];
-  const describeEndpoints = (list: readonly ApiServerEndpoint[]) =>
-    list.map((e) => `${e.address.includes(':') ? `[${e.address}]` : e.address}:${String(e.port)}`);
-  const warnNoApiServer = () => {
-    log(
-      'WARNING',
-      'the API server has no endpoints in its EndpointSlice: detectors cannot report camera health until it has, or until VIGIE_API_SERVER_ENDPOINTS names them',
-      { namespace: API_SERVER_NAMESPACE, labelSelector: API_SERVER_SLICES },
-    );
-  };
-  const apiServerSlices =
-    options.settings.apiServerEndpoints !== undefined
-      ? undefined
-      : informer('EndpointSlice', {
-          namespace: API_SERVER_NAMESPACE,
-          labelSelector: API_SERVER_SLICES,
-          onEvent: () => {
-            if (apiServerSlices === undefined) return;
-            const found = apiServerEndpoints(apiServerSlices.list());
-            if (sameEndpoints(found, apiServer)) return;
-            apiServer = found;
-            if (!apiServerSlices.synced) return;
-            if (found.length === 0) warnNoApiServer();
-            else
-              log('INFO', 'API server endpoints changed', { endpoints: describeEndpoints(found) });
-            for (const object of clients.list()) queue.add(object.metadata.name);
-          },
-        });
-
-  let monitoring: MonitoringApis = NO_MONITORING;
-  const discover = async (): Promise<void> => {
-    const found = { ...NO_MONITORING };
-    for (const [kind, field] of MONITORING_KINDS) {
-      found[field] = await served(client, kind);
-    }
-    if (
-      found.podMonitoring === monitoring.podMonitoring &&
-      found.serviceMonitor === monitoring.serviceMonitor
-    ) {
-      return;
-    }
-    log('INFO', 'monitoring APIs found', { ...found });
-    for (const [kind, field] of MONITORING_KINDS) {
-      const existing = owned.get(kind);
-      if (found[field] && existing === undefined) {
-        const started = ownedInformer(kind);
-        owned.set(kind, started);
-        started.start();
-        await started.waitForSync(60_000);
-      } else if (!found[field] && existing !== undefined) {
-        owned.delete(kind);
-        await existing.stop();
-      }
-    }
-    monitoring = found;
-    for (const object of clients.list()) queue.add(object.metadata.name);
-  };
-  await discover().catch((error: unknown) => {
+  await discovery.discover().catch((error: unknown) => {
     log('WARNING', 'API discovery failed; retrying later', { error: String(error) });
   });
-
-  const all = () => [
-    clients,
-    ...owned.values(),
-    pods,
-    secrets,
-    ...(apiServerSlices === undefined ? [] : [apiServerSlices]),
-  ];
-  for (const each of all()) each.start();
-  const cacheGauge = setInterval(() => {
-    for (const each of all())
-      metrics.cacheObjects.set({ resource: each.options.type.plural }, each.size);
-    metrics.longestRunning.set(
-      { name: CONTROLLER, controller: CONTROLLER },
-      queue.longestRunningSeconds(),
-    );
-    metrics.unfinishedWork.set(
-      { name: CONTROLLER, controller: CONTROLLER },
-      queue.unfinishedSeconds(),
-    );
-  }, 5_000);
-  cacheGauge.unref();
-  const discovery = setInterval(() => {
-    discover().catch((error: unknown) => {
-      log('WARNING', 'API discovery failed', { error: String(error) });
-    });
-  }, options.discoveryIntervalMs ?? 60_000);
-  discovery.unref();
-
+  for (const each of caches.all()) each.start();
+  const gauges = reportGauges(caches, queue, metrics);
+  discovery.poll(options.discoveryIntervalMs ?? 60_000);
   const reconciler = new Reconciler({
     client,
-    caches: { clients, owned, pods, secrets },
+    caches,
     settings: options.settings,
-    observed: () => ({ monitoring, apiServer }),
+    observed: () => ({ monitoring: discovery.apis, apiServer: caches.apiServer() }),
     events: createEventRecorder(client, options.identity, log),
     metrics,
     log,
   });
-
-  const worker = async () => {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      metrics.activeWorkers.inc({ controller: CONTROLLER });
-      const end = metrics.reconcileTime.startTimer({ controller: CONTROLLER });
-      try {
-        const result = await reconciler.reconcile(key);
-        queue.forget(key);
-        if (result.requeueAfterMs !== undefined) {
-          queue.addAfter(key, result.requeueAfterMs);
-          metrics.reconcileTotal.inc({ controller: CONTROLLER, result: 'requeue_after' });
-        } else {
-          metrics.reconcileTotal.inc({ controller: CONTROLLER, result: 'success' });
-        }
-      } catch (error) {
-        metrics.reconcileTotal.inc({ controller: CONTROLLER, result: 'error' });
-        metrics.reconcileErrors.inc({ controller: CONTROLLER });
-        const terminal = error instanceof KubeApiError && !error.transient;
-        if (terminal) {
-          // Retrying at once cannot help (forbidden, invalid): look again later, not hot.
-          metrics.terminalErrors.inc({ controller: CONTROLLER });
-          queue.forget(key);
-          queue.addAfter(key, TERMINAL_RETRY_MS);
-        } else {
-          queue.addRateLimited(key);
-        }
-        log(terminal ? 'ERROR' : 'WARNING', 'reconcile failed', {
-          client: key,
-          retries: queue.retries(key),
-          terminal,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      } finally {
-        end();
-        metrics.activeWorkers.dec({ controller: CONTROLLER });
-        queue.done(key);
-      }
-    }
-  };
-
-  let workers: Promise<unknown> | undefined;
-  let leading = false;
-  let stopping = false;
-  let resolveDone: (reason: 'stopped' | 'lost-leadership') => void = () => undefined;
-  const done = new Promise<'stopped' | 'lost-leadership'>((resolve) => {
-    resolveDone = resolve;
+  const replica = new Replica({
+    caches,
+    queue,
+    reconcile: (key) => reconciler.reconcile(key),
+    workers,
+    election: createElector(client, options),
+    metrics,
+    log,
+    stopBackground: () => {
+      clearInterval(gauges);
+      discovery.stop();
+    },
   });
-
-  const startWorkers = () => {
-    leading = true;
-    metrics.leader.set({ name: leaseName }, 1);
-    workers = (async () => {
-      // Acting on a half-filled cache would recreate or prune objects that exist.
-      for (const each of all()) {
-        while (!each.synced && !stopping) await new Promise((r) => setTimeout(r, 50));
-      }
-      if (stopping) return [];
-      log('INFO', 'caches synced; reconciling', {
-        clients: clients.size,
-        apiServer: describeEndpoints(apiServer),
-      });
-      if (apiServer.length === 0) warnNoApiServer();
-      for (const object of clients.list()) queue.add(object.metadata.name);
-      return Promise.all(Array.from({ length: workerCount }, worker));
-    })();
+  const servers = await serveEndpoints(options, metrics, {
+    healthy: () => !replica.stopping,
+    ready: () => caches.synced() && !replica.stopping,
+  });
+  replica.closeOnStop(servers.close);
+  replica.closeOnStop(() => {
+    client.close();
+  });
+  replica.start();
+  return {
+    metrics,
+    ports: servers.ports,
+    isLeader: () => replica.leading,
+    isReady: () => caches.synced(),
+    done: replica.done,
+    stop: () => replica.stop('stopped'),
   };
+}
 
-  const leaseName = options.leaderElection === false ? 'none' : options.leaderElection.name;
-  const elector =
-    options.leaderElection === false
-      ? undefined
-      : new LeaderElector(client, {
-          namespace: options.leaderElection.namespace,
-          name: options.leaderElection.name,
-          identity: options.identity,
-          ...(options.leaderElection.timings === undefined
-            ? {}
-            : { timings: options.leaderElection.timings }),
-          log: (message, fields) => {
-            log('INFO', message, { identity: options.identity, ...fields });
-          },
-        });
-  metrics.leader.set({ name: leaseName }, 0);
+/** A client of the API server whose every request is counted and timed. */
+function connect(connection: Connection, metrics: OperatorMetrics): KubeClient {
+  const client = new KubeClient(connection);
+  const host = connection.server.host;
+  client.observe((method, status, seconds) => {
+    metrics.requests.inc({ code: status === 0 ? '<error>' : String(status), method, host });
+    metrics.requestLatency.observe({ verb: method }, seconds);
+  });
+  return client;
+}
 
+/** Exports the caches' sizes and the queue's running time every 5 s. */
+function reportGauges(
+  caches: OperatorCaches,
+  queue: WorkQueue,
+  metrics: OperatorMetrics,
+): NodeJS.Timeout {
+  const labels = { name: CONTROLLER, controller: CONTROLLER };
+  const timer = setInterval(() => {
+    for (const each of caches.all())
+      metrics.cacheObjects.set({ resource: each.options.type.plural }, each.size);
+    metrics.longestRunning.set(labels, queue.longestRunningSeconds());
+    metrics.unfinishedWork.set(labels, queue.unfinishedSeconds());
+  }, 5_000);
+  timer.unref();
+  return timer;
+}
+
+/** Leader election as the options say: on a Lease, or none. */
+interface Election {
+  readonly leaseName: string;
+  readonly elector: LeaderElector | undefined;
+}
+
+/** The elector of the Lease this replica competes for, if any. */
+function createElector(client: KubeClient, options: OperatorOptions): Election {
+  const election = options.leaderElection;
+  if (election === false) return { leaseName: 'none', elector: undefined };
+  return {
+    leaseName: election.name,
+    elector: new LeaderElector(client, {
+      namespace: election.namespace,
+      name: election.name,
+      identity: options.identity,
+      ...(election.timings === undefined ? {} : { timings: election.timings }),
+      log: (message, fields) => {
+        options.log('INFO', message, { identity: options.identity, ...fields });
+      },
+    }),
+  };
+}
+
+/** Serves `/metrics`, and `/healthz` and `/readyz`, on their addresses. */
+async function serveEndpoints(
+  options: OperatorOptions,
+  metrics: OperatorMetrics,
+  probes: { readonly healthy: () => boolean; readonly ready: () => boolean },
+): Promise<{ ports: Operator['ports']; close: () => Promise<void> }> {
   const [metricsHost, metricsPort] = splitAddress(options.metricsAddress ?? ':8080');
   const [probeHost, probePort] = splitAddress(options.probeAddress ?? ':8081');
   const metricsServer = await serve(metricsHost, metricsPort, {
@@ -359,65 +202,115 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     body: healthy ? 'ok\n' : `${what}\n`,
   });
   const probeServer = await serve(probeHost, probePort, {
-    '/healthz': () => Promise.resolve(ok(!stopping, 'stopping')),
-    '/readyz': () =>
-      Promise.resolve(ok(all().every((i) => i.synced) && !stopping, 'caches not synced')),
+    '/healthz': () => Promise.resolve(ok(probes.healthy(), 'stopping')),
+    '/readyz': () => Promise.resolve(ok(probes.ready(), 'caches not synced')),
   });
+  return {
+    ports: { metrics: metricsServer.port, probes: probeServer.port },
+    close: async () => {
+      await metricsServer.close();
+      await probeServer.close();
+    },
+  };
+}
 
-  const shutdown = async (reason: 'stopped' | 'lost-leadership') => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(cacheGauge);
-    clearInterval(discovery);
+/** What a {@link Replica} runs and stops. */
+interface ReplicaParts {
+  readonly caches: OperatorCaches;
+  readonly queue: WorkQueue;
+  readonly reconcile: (key: string) => Promise<ReconcileResult>;
+  readonly workers: number;
+  readonly election: Election;
+  readonly metrics: OperatorMetrics;
+  readonly log: Logger;
+  /** Stops what runs in the background beside the workers (gauges, discovery). */
+  readonly stopBackground: () => void;
+}
+
+/**
+ * This replica's life: it waits for the Lease (or leads at once without election), runs the
+ * workers while it leads, and stops once, on request or when it loses the Lease.
+ */
+class Replica {
+  leading = false;
+  stopping = false;
+  /** Resolves when the replica has stopped, with why. */
+  readonly done: Promise<'stopped' | 'lost-leadership'>;
+  private resolveDone: (reason: 'stopped' | 'lost-leadership') => void = () => undefined;
+  private workers: Promise<unknown> | undefined;
+  private readonly closers: (() => Promise<void> | void)[] = [];
+
+  constructor(private readonly parts: ReplicaParts) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    parts.metrics.leader.set({ name: parts.election.leaseName }, 0);
+  }
+
+  /** Closes `close` when the replica stops, after its workers and caches, in the order given. */
+  closeOnStop(close: () => Promise<void> | void): void {
+    this.closers.push(close);
+  }
+
+  /** Competes for the Lease, or leads at once without election. */
+  start(): void {
+    const { elector } = this.parts.election;
+    if (elector === undefined) {
+      this.lead();
+      return;
+    }
+    void elector.run(
+      () => {
+        this.lead();
+      },
+      () => {
+        void this.stop('lost-leadership');
+      },
+    );
+  }
+
+  /** Stops gracefully: finishes in-flight reconciles, hands the Lease back, closes everything. */
+  async stop(reason: 'stopped' | 'lost-leadership'): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const { caches, queue, election, metrics, log } = this.parts;
+    this.parts.stopBackground();
     queue.shutDown();
     // In-flight reconciles finish, so no half-applied client is left behind.
-    await Promise.race([workers, new Promise((r) => setTimeout(r, 30_000).unref())]);
-    if (reason === 'stopped') await elector?.release();
-    leading = false;
-    metrics.leader.set({ name: leaseName }, 0);
-    await Promise.all(all().map((each) => each.stop()));
-    await metricsServer.close();
-    await probeServer.close();
-    client.close();
+    await Promise.race([this.workers, new Promise((r) => setTimeout(r, 30_000).unref())]);
+    if (reason === 'stopped') await election.elector?.release();
+    this.leading = false;
+    metrics.leader.set({ name: election.leaseName }, 0);
+    await Promise.all(caches.all().map((each) => each.stop()));
+    for (const close of this.closers) await close();
     log('INFO', 'operator stopped', { reason });
-    resolveDone(reason);
-  };
+    this.resolveDone(reason);
+  }
 
-  if (elector === undefined) {
-    startWorkers();
-  } else {
-    void elector.run(startWorkers, () => {
-      void shutdown('lost-leadership');
+  private lead(): void {
+    this.leading = true;
+    this.parts.metrics.leader.set({ name: this.parts.election.leaseName }, 1);
+    this.workers = this.runWorkers();
+  }
+
+  private async runWorkers(): Promise<void> {
+    const { caches, queue, log } = this.parts;
+    // Acting on a half-filled cache would recreate or prune objects that exist.
+    for (const each of caches.all()) {
+      while (!each.synced && !this.stopping) await new Promise((r) => setTimeout(r, 50));
+    }
+    if (this.stopping) return;
+    log('INFO', 'caches synced; reconciling', {
+      clients: caches.clients.size,
+      apiServer: caches.describeApiServer(),
     });
-  }
-
-  return {
-    metrics,
-    ports: { metrics: metricsServer.port, probes: probeServer.port },
-    isLeader: () => leading,
-    isReady: () => all().every((i) => i.synced),
-    done,
-    stop: () => shutdown('stopped'),
-  };
-}
-
-/** Whether the cluster serves `kind` (found through discovery of its group version). */
-async function served(
-  client: KubeClient,
-  kind: 'PodMonitoring' | 'ServiceMonitor',
-): Promise<boolean> {
-  const type = TYPES[kind];
-  try {
-    const list = await client.request<{ resources?: { name: string }[] }>(
-      `/apis/${type.group}/${type.version}`,
-    );
-    return list.resources?.some((r) => r.name === type.plural) ?? false;
-  } catch (error) {
-    if (hasStatus(error, 404)) return false;
-    throw error;
+    caches.warnIfNoApiServer();
+    for (const object of caches.clients.list()) queue.add(object.metadata.name);
+    await runController(this.parts);
   }
 }
 
+/** `host:port` as a host and a port; an empty host listens on every address. */
 function splitAddress(address: string): [string, number] {
   const colon = address.lastIndexOf(':');
   const host = colon <= 0 ? '0.0.0.0' : address.slice(0, colon);

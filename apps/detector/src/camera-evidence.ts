@@ -35,8 +35,8 @@ export interface AlertToQueue {
   readonly shard: string;
   readonly cameraName: string;
   /**
-   * The camera's recorder, read at each step: one replaced by new privacy settings makes the
-   * clip, so that frames kept under the old settings never leave.
+   * The camera's recorder, read at each step: once new privacy settings replace it, the clip
+   * comes from the new one, so that no frame kept under the old settings leaves.
    */
   readonly recorder: () => EvidenceRecorder;
   readonly outbox: Outbox;

@@ -16,12 +16,9 @@ export interface TimedFrame extends RgbFrame {
 }
 
 /** Options of {@link openStream}. */
-export interface StreamOptions {
+export interface StreamOptions extends RawFrameFormat {
   /** `rtsp://`, `rtsps://`, `http(s)://` or `file://`. */
   readonly url: string;
-  readonly fps: number;
-  readonly width: number;
-  readonly height: number;
   readonly transport?: 'tcp' | 'udp';
   /** The ffmpeg executable. */
   readonly ffmpeg?: string;
@@ -66,10 +63,41 @@ export interface CameraStream {
   close(): Promise<void>;
 }
 
+/** The size and rate of the raw frames ffmpeg writes. */
+export interface RawFrameFormat {
+  /** Frames per second to sample; the input's frames nearest each multiple of 1/fps. */
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The ffmpeg arguments that decode an input into packed RGB frames of `format` on stdout:
+ * every way the detector reads video (a camera's stream, a file read once) goes through here.
+ * `input` is ffmpeg's input options, ending with `-i` and what to read.
+ */
+export function rawVideoArgs(input: readonly string[], format: RawFrameFormat): string[] {
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-an',
+    '-vf',
+    `fps=${String(format.fps)},scale=${String(format.width)}:${String(format.height)}`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  ];
+}
+
 /** The ffmpeg arguments that decode `url` into raw RGB frames at the analysis rate and size. */
 export function ffmpegArgs(options: StreamOptions): string[] {
   const url = new URL(options.url);
-  const input: string[] = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  const input: string[] = [];
   if (url.protocol === 'file:') {
     // Files loop forever and play at their own rate, as a camera would.
     if (options.realtime ?? true) input.push('-re');
@@ -86,17 +114,7 @@ export function ffmpegArgs(options: StreamOptions): string[] {
   } else {
     input.push('-rw_timeout', '10000000', '-i', options.url);
   }
-  return [
-    ...input,
-    '-an',
-    '-vf',
-    `fps=${String(options.fps)},scale=${String(options.width)}:${String(options.height)}`,
-    '-pix_fmt',
-    'rgb24',
-    '-f',
-    'rawvideo',
-    'pipe:1',
-  ];
+  return rawVideoArgs(input, options);
 }
 
 /** The last meaningful line ffmpeg wrote, as the reason a stream is down. */

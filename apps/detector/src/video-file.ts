@@ -5,41 +5,21 @@
  */
 
 import { spawn } from 'node:child_process';
-import type { TimedFrame } from './ingest.js';
+import type { RawFrameFormat, TimedFrame } from './ingest.js';
+import { rawVideoArgs } from './ingest.js';
 
 /** Options of {@link readVideoFile}. */
-export interface VideoFileOptions {
+export interface VideoFileOptions extends RawFrameFormat {
   readonly path: string;
-  /** Frames per second to sample; the file's frames nearest each multiple of 1/fps. */
-  readonly fps: number;
-  readonly width: number;
-  readonly height: number;
   readonly ffmpeg?: string;
 }
 
 /** The file's frames at `fps`, `t` in seconds from the start of the file. */
 export async function* readVideoFile(options: VideoFileOptions): AsyncGenerator<TimedFrame> {
   const bytes = options.width * options.height * 3;
-  const child = spawn(
-    options.ffmpeg ?? 'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-nostdin',
-      '-i',
-      options.path,
-      '-an',
-      '-vf',
-      `fps=${String(options.fps)},scale=${String(options.width)}:${String(options.height)}`,
-      '-pix_fmt',
-      'rgb24',
-      '-f',
-      'rawvideo',
-      'pipe:1',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(options.ffmpeg ?? 'ffmpeg', rawVideoArgs(['-i', options.path], options), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {

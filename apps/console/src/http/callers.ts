@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../principal.js';
 import { AuthError, LengthRequiredError, NotFoundError, TooLargeError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
 import { clientOfToken } from '../storage/alerts.js';

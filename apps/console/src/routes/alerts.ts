@@ -1,7 +1,7 @@
 /** People's alert routes: list, read, review, and evidence (every view audited). */
 
 import type { FastifyInstance } from 'fastify';
-import { canSee, visibleClients } from '../auth/principal.js';
+import { canSee, visibleClients } from '../principal.js';
 import { InputError, NotFoundError } from '../errors.js';
 import { alertClient, evidenceOf, getAlert, listAlerts, reviewAlert } from '../storage/alerts.js';
 import { audit, reviewHistory } from '../storage/audit.js';

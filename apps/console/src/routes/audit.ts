@@ -1,7 +1,7 @@
 /** Who is signed in, the audit log, and the review feedback that tunes sensitivity. */
 
 import type { FastifyInstance } from 'fastify';
-import { visibleClients } from '../auth/principal.js';
+import { visibleClients } from '../principal.js';
 import { InputError } from '../errors.js';
 import { feedback } from '../storage/alerts.js';
 import { readAudit } from '../storage/audit.js';

@@ -1,7 +1,7 @@
 /** Clients with their config status and last report, and cameras with their health. */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { canSee } from '../auth/principal.js';
+import { canSee } from '../principal.js';
 import { InputError, NotFoundError } from '../errors.js';
 import { principalOf } from '../http/callers.js';
 import type { RouteContext } from './context.js';

@@ -5,7 +5,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { canSee } from '../auth/principal.js';
+import { canSee } from '../principal.js';
 import { principalOf } from '../http/callers.js';
 import type { RouteContext } from './context.js';
 

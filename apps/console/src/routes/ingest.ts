@@ -12,11 +12,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import { ALERT_KEY_PATTERN } from '@vigie/config';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ForbiddenError, InputError, NotFoundError } from '../errors.js';
-import { tenantOf } from '../http/callers.js';
-import { BODY_LIMITS } from '../http/limits.js';
+import { addRoute } from '../http/route.js';
 import { parseStorableTime } from '../http/storable.js';
 import { parseAlertPost } from '../ingest.js';
 import {
@@ -29,6 +27,7 @@ import {
 import { evidenceKey } from '../storage/evidence.js';
 import { beginUpload } from '../storage/uploads.js';
 import type { RouteContext } from './context.js';
+import { parseClipBody, parseClipParams } from './schemas.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -44,12 +43,13 @@ const alreadyStored = (reply: FastifyReply, id: string, key: string) =>
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
   const { sql, evidence, metrics } = context;
 
-  app.post(
-    '/api/v1/ingest/alerts',
-    { bodyLimit: BODY_LIMITS.ingest, config: { caller: 'detector' } },
-    async (request, reply) => {
-      const tenant = tenantOf(request);
-      const post = parseAlertPost(request.body);
+  addRoute(app, {
+    method: 'POST',
+    url: '/api/v1/ingest/alerts',
+    caller: 'detector',
+    bodyLimit: 'ingest',
+    body: parseAlertPost,
+    handle: async ({ caller: tenant, body: post, request }, reply) => {
       const { alert } = post;
       if (alert.client !== tenant) {
         metrics.ingested.inc({ kind: 'alert', result: 'refused' });
@@ -97,26 +97,21 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
       context.hub.announce(incoming.id);
       return reply.status(201).send({ id: incoming.id, key });
     },
-  );
+  });
 
   // Clips are bytes, sent as they are: never base64, never parsed as JSON.
   app.register((scope, _options, done) => {
     scope.addContentTypeParser('video/mp4', { parseAs: 'buffer' }, (_request, body, next) => {
       next(null, body);
     });
-    scope.put<{ Params: { key: string } }>(
-      '/api/v1/ingest/alerts/:key/clip',
-      { bodyLimit: BODY_LIMITS.clip, config: { caller: 'detector' } },
-      async (request, reply) => {
-        const tenant = tenantOf(request);
-        const { key } = request.params;
-        if (!ALERT_KEY_PATTERN.test(key)) {
-          throw new InputError('VIGIE_E_INGEST_INVALID', 'the alert ID in the path is not valid');
-        }
-        const data = request.body;
-        if (!(data instanceof Uint8Array) || data.byteLength === 0) {
-          throw new InputError('VIGIE_E_INGEST_INVALID', 'send the clip as video/mp4 bytes');
-        }
+    addRoute(scope, {
+      method: 'PUT',
+      url: '/api/v1/ingest/alerts/:key/clip',
+      caller: 'detector',
+      bodyLimit: 'clip',
+      params: parseClipParams,
+      body: parseClipBody,
+      handle: async ({ caller: tenant, params: { key }, body: data }, reply) => {
         // Another tenant's alert answers as one that does not exist: keys are per client.
         const alertId = await alertIdOfKey(sql, tenant, key);
         if (alertId === undefined) throw new NotFoundError(`no alert ${key}`);
@@ -141,7 +136,7 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
           ? reply.status(201).send({ id: alertId, key })
           : alreadyStored(reply, alertId, key);
       },
-    );
+    });
     done();
   });
 }

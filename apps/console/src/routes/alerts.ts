@@ -1,6 +1,6 @@
 /** People's alert routes: list, read, review, and evidence (every view audited). */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { NotFoundError } from '../errors.js';
 import { addRoute } from '../http/route.js';
 import { canSee, visibleClients } from '../principal.js';
@@ -8,6 +8,7 @@ import { alertClient, evidenceOf, getAlert, listAlerts, reviewAlert } from '../s
 import { audit, reviewHistory } from '../storage/audit.js';
 import type { RouteContext } from './context.js';
 import {
+  type EvidenceKind,
   encodeCursor,
   isEvidenceKind,
   parseAlertListQuery,
@@ -21,6 +22,44 @@ const EVIDENCE_TYPES = {
   snapshot: { type: 'image/jpeg', extension: 'jpg' },
   clip: { type: 'video/mp4', extension: 'mp4' },
 } as const;
+
+/** An alert's evidence of a kind, from its row or the evidence store; 404 until it is there. */
+async function evidenceBytes(context: RouteContext, id: string, kind: EvidenceKind) {
+  const row = await evidenceOf(context.sql, id, kind);
+  const data =
+    row === undefined
+      ? undefined
+      : row.objectKey === null
+        ? (row.data ?? undefined)
+        : await context.evidence.get(row.objectKey);
+  if (row === undefined || data === undefined) {
+    throw new NotFoundError(`alert ${id} has no ${kind} yet`);
+  }
+  return { contentType: row.contentType, data };
+}
+
+/**
+ * Serves evidence only as the type its kind allows, never sniffed, and never as a page of this
+ * origin: the bytes are whatever a detector posted.
+ */
+function sendEvidence(
+  reply: FastifyReply,
+  evidence: { id: string; kind: EvidenceKind; contentType: string; data: Uint8Array },
+) {
+  const { id, kind, data } = evidence;
+  const { type, extension } = EVIDENCE_TYPES[kind];
+  const safe = evidence.contentType === type;
+  return reply
+    .header('content-type', safe ? type : 'application/octet-stream')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', 'private, no-store')
+    .header(
+      'content-disposition',
+      `${safe ? 'inline' : 'attachment'}; filename="${id}-${kind}.${extension}"`,
+    )
+    .send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+}
 
 /** The alert router. */
 export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
@@ -88,16 +127,7 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
       if (!isEvidenceKind(kind)) {
         throw new NotFoundError(`no evidence ${kind}: snapshot or clip`);
       }
-      const row = await evidenceOf(sql, id, kind);
-      const data =
-        row === undefined
-          ? undefined
-          : row.objectKey === null
-            ? (row.data ?? undefined)
-            : await context.evidence.get(row.objectKey);
-      if (row === undefined || data === undefined) {
-        throw new NotFoundError(`alert ${id} has no ${kind} yet`);
-      }
+      const { contentType, data } = await evidenceBytes(context, id, kind);
       await audit(sql, {
         actor: caller.subject,
         action: 'evidence.view',
@@ -105,20 +135,7 @@ export function alertRoutes(app: FastifyInstance, context: RouteContext): void {
         alertId: id,
         detail: { kind },
       });
-      // Served only as the type its kind allows, never sniffed, and never as a page of this
-      // origin: the bytes are whatever a detector posted.
-      const { type, extension } = EVIDENCE_TYPES[kind];
-      const safe = row.contentType === type;
-      return reply
-        .header('content-type', safe ? type : 'application/octet-stream')
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, no-store')
-        .header(
-          'content-disposition',
-          `${safe ? 'inline' : 'attachment'}; filename="${id}-${kind}.${extension}"`,
-        )
-        .send(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      return sendEvidence(reply, { id, kind, contentType, data });
     },
   });
 }

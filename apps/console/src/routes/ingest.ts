@@ -18,6 +18,7 @@ import { addRoute } from '../http/route.js';
 import { parseStorableTime } from '../http/storable.js';
 import { parseAlertPost } from '../ingest.js';
 import {
+  type EvidenceRow,
   alertIdOfKey,
   evidenceOf,
   newAlertId,
@@ -39,9 +40,31 @@ const alreadyStored = (reply: FastifyReply, id: string, key: string) =>
     key,
   });
 
+/**
+ * Writes evidence bytes to the store under a key holding their digest, recorded first as an
+ * open upload so that a post failing after this leaves nothing unswept; the row to store.
+ */
+async function uploadEvidence(
+  context: RouteContext,
+  upload: {
+    tenant: string;
+    key: string;
+    kind: 'snapshot' | 'clip';
+    data: Uint8Array;
+    contentType: string;
+  },
+): Promise<Omit<EvidenceRow, 'alertId'>> {
+  const { tenant, key, kind, data, contentType } = upload;
+  const digest = sha256(data);
+  const objectKey = evidenceKey(tenant, key, kind, digest);
+  await beginUpload(context.sql, objectKey, tenant);
+  await context.evidence.put(objectKey, data, contentType);
+  return { kind, contentType, objectKey, size: data.byteLength, sha256: digest };
+}
+
 /** The ingest router. */
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { sql, evidence, metrics } = context;
+  const { sql, metrics } = context;
 
   addRoute(app, {
     method: 'POST',
@@ -68,20 +91,9 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
         metrics.ingested.inc({ kind: 'alert', result: 'duplicate' });
         return alreadyStored(reply, known, key);
       }
-      let snapshot;
-      if (post.snapshot) {
-        const digest = sha256(post.snapshot.data);
-        const objectKey = evidenceKey(tenant, key, 'snapshot', digest);
-        await beginUpload(sql, objectKey, tenant);
-        await evidence.put(objectKey, post.snapshot.data, post.snapshot.contentType);
-        snapshot = {
-          kind: 'snapshot' as const,
-          contentType: post.snapshot.contentType,
-          objectKey,
-          size: post.snapshot.data.byteLength,
-          sha256: digest,
-        };
-      }
+      const snapshot =
+        post.snapshot &&
+        (await uploadEvidence(context, { tenant, key, kind: 'snapshot', ...post.snapshot }));
       const incoming = { ...alert, id: newAlertId() };
       const hook = context.onAlertStored;
       const stored = await storeAlert(sql, incoming, {
@@ -98,8 +110,12 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
       return reply.status(201).send({ id: incoming.id, key });
     },
   });
+  addClipRoute(app, context);
+}
 
-  // Clips are bytes, sent as they are: never base64, never parsed as JSON.
+/** Clips are bytes, sent as they are: never base64, never parsed as JSON. */
+function addClipRoute(app: FastifyInstance, context: RouteContext): void {
+  const { sql, metrics } = context;
   app.register((scope, _options, done) => {
     scope.addContentTypeParser('video/mp4', { parseAs: 'buffer' }, (_request, body, next) => {
       next(null, body);
@@ -119,17 +135,10 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
           metrics.ingested.inc({ kind: 'clip', result: 'duplicate' });
           return alreadyStored(reply, alertId, key);
         }
-        const digest = sha256(data);
-        const objectKey = evidenceKey(tenant, key, 'clip', digest);
-        await beginUpload(sql, objectKey, tenant);
-        await evidence.put(objectKey, data, 'video/mp4');
+        const clip = { tenant, key, kind: 'clip' as const, data, contentType: 'video/mp4' };
         const stored = await storeEvidence(sql, {
           alertId,
-          kind: 'clip',
-          contentType: 'video/mp4',
-          objectKey,
-          size: data.byteLength,
-          sha256: digest,
+          ...(await uploadEvidence(context, clip)),
         });
         metrics.ingested.inc({ kind: 'clip', result: stored ? 'stored' : 'duplicate' });
         return stored

@@ -1,6 +1,8 @@
 /**
  * The console's HTTP API, built apart from `listen` so that tests drive it with `inject()`.
- * Domain errors become statuses here and nowhere else. One router per resource, in `routes/`.
+ * Domain errors become statuses here and nowhere else. Every request goes through one pipeline
+ * (`http/pipeline.ts`, `http/route.ts`): its caller authenticated and its input checked before
+ * any handler runs. One router per resource, in `routes/`.
  */
 
 import Fastify, {
@@ -22,15 +24,11 @@ import {
 } from './errors.js';
 import type { IngestBudget } from './http/budget.js';
 import { createIngestBudget, INGEST_BUDGET } from './http/budget.js';
-import { createCallerHook, createTenantResolver } from './http/callers.js';
+import { createTenantResolver } from './http/callers.js';
 import type { ConnectionLimits } from './http/limits.js';
-import {
-  closeAfterEarlyAnswer,
-  CONNECTION_LIMITS,
-  limitConnections,
-  serverOptions,
-} from './http/limits.js';
-import { verifyStorable } from './http/storable.js';
+import { CONNECTION_LIMITS, limitConnections, serverOptions } from './http/limits.js';
+import { installRequestPipeline } from './http/pipeline.js';
+import { addRoute } from './http/route.js';
 import type { AlertHub } from './live.js';
 import { createAlertHub } from './live.js';
 import type { ConsoleMetrics } from './metrics.js';
@@ -116,36 +114,12 @@ function answerFrameworkError(error: FastifyError, _request: FastifyRequest, rep
     });
 }
 
-/** Builds the API. */
-export function buildApp(deps: AppDeps): ConsoleApp {
-  const limits = { ...CONNECTION_LIMITS, ...deps.limits };
-  const app = Fastify({
-    ...serverOptions(limits),
-    logger: false,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: answerFrameworkError,
-  });
-  limitConnections(app.server, limits);
-  const metrics = deps.metrics ?? createConsoleMetrics();
-  const hub = createAlertHub({
-    sql: deps.sql,
-    load: (id) => getAlert(deps.sql, id, undefined),
-    ...(deps.onError ? { onError: deps.onError } : {}),
-  });
-  const context: RouteContext = {
-    sql: deps.sql,
-    evidence: deps.evidence,
-    directory: deps.directory,
-    metrics,
-    hub,
-    now: deps.now ?? (() => new Date()),
-    ...(deps.onAlertStored ? { onAlertStored: deps.onAlertStored } : {}),
-  };
-
+/** Answers every error in the console's shape: a domain error's status and stable code. */
+function answerErrors(app: FastifyInstance, onError: ((error: unknown) => void) | undefined) {
   app.setErrorHandler((thrown: unknown, _request, reply) => {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
     const status = statusOf(error);
-    if (status === 500) deps.onError?.(error);
+    if (status === 500) onError?.(error);
     if (error instanceof RateLimitError) {
       void reply.header('retry-after', String(Math.max(1, error.retryAfterSeconds)));
     }
@@ -164,57 +138,73 @@ export function buildApp(deps: AppDeps): ConsoleApp {
       .status(404)
       .send({ code: 'VIGIE_E_NOT_FOUND', message: `no route ${request.method} ${request.url}` });
   });
+}
 
-  // Every response: no content sniffing. Every request: its caller is known before its body
-  // is read, and what it sends is checked against what the database can store.
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.raw.setHeader('x-content-type-options', 'nosniff');
-    done();
+/** Fastify with the connection limits, before any route or hook. */
+function createServer(limits: ConnectionLimits): FastifyInstance {
+  const app = Fastify({
+    ...serverOptions(limits),
+    logger: false,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
   });
-  app.addHook(
-    'onRequest',
-    createCallerHook({
-      authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
-      tenantOf: createTenantResolver(deps.sql),
-      charge: createIngestBudget({ ...INGEST_BUDGET, ...deps.ingestBudget }),
-    }),
-  );
-  app.addHook('preValidation', (request, _reply, done) => {
-    verifyStorable(request.params, 'the path');
-    verifyStorable(request.query, 'the query');
-    // Raw bodies (clips) are bytes, not text: nothing in them reaches a text column.
-    if (request.body !== undefined && !(request.body instanceof Uint8Array)) {
-      verifyStorable(request.body, 'the body');
-    }
-    done();
-  });
-  app.addHook('onSend', (request, reply, payload, done) => {
-    closeAfterEarlyAnswer(request, reply, limits.lingerMs);
-    done(null, payload);
-  });
+  limitConnections(app.server, limits);
+  return app;
+}
 
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ route, method: request.method, code: String(reply.statusCode) });
-    metrics.duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
-    done();
-  });
+/** What the routers share: the ports, the metrics, the live hub and the clock. */
+function routeContext(deps: AppDeps, metrics: ConsoleMetrics, hub: AlertHub): RouteContext {
+  return {
+    sql: deps.sql,
+    evidence: deps.evidence,
+    directory: deps.directory,
+    metrics,
+    hub,
+    now: deps.now ?? (() => new Date()),
+    ...(deps.onAlertStored ? { onAlertStored: deps.onAlertStored } : {}),
+  };
+}
 
+/** One router per resource, the UI when it is built, health and (in `vigie up`) metrics. */
+function addRoutes(app: FastifyInstance, context: RouteContext, deps: AppDeps): void {
   ingestRoutes(app, context);
   alertRoutes(app, context);
   clientRoutes(app, context);
   peopleRoutes(app, context);
   eventRoutes(app, context);
   if (deps.ui) void app.register(uiRoutes, deps.ui);
-
-  app.get('/healthz', { config: { caller: 'anyone' } }, () => 'ok\n');
+  addRoute(app, { method: 'GET', url: '/healthz', caller: 'anyone', handle: () => 'ok\n' });
   if (deps.serveMetrics === true) {
-    app.get('/metrics', { config: { caller: 'anyone' } }, async (_request, reply) =>
-      reply
-        .header('content-type', metrics.registry.contentType)
-        .send(await metrics.registry.metrics()),
-    );
+    const { registry } = context.metrics;
+    addRoute(app, {
+      method: 'GET',
+      url: '/metrics',
+      caller: 'anyone',
+      handle: async (_input, reply) =>
+        reply.header('content-type', registry.contentType).send(await registry.metrics()),
+    });
   }
+}
+
+/** Builds the API. */
+export function buildApp(deps: AppDeps): ConsoleApp {
+  const limits = { ...CONNECTION_LIMITS, ...deps.limits };
+  const app = createServer(limits);
+  const metrics = deps.metrics ?? createConsoleMetrics();
+  const hub = createAlertHub({
+    sql: deps.sql,
+    load: (id) => getAlert(deps.sql, id, undefined),
+    ...(deps.onError ? { onError: deps.onError } : {}),
+  });
+  answerErrors(app, deps.onError);
+  installRequestPipeline(app, {
+    authenticate: deps.authenticate ?? createTokenAuthenticator(deps.sql),
+    tenantOf: createTenantResolver(deps.sql),
+    charge: createIngestBudget({ ...INGEST_BUDGET, ...deps.ingestBudget }),
+    lingerMs: limits.lingerMs,
+    metrics,
+  });
+  addRoutes(app, routeContext(deps, metrics, hub), deps);
   app.addHook('onClose', async () => {
     await hub.stop();
   });

@@ -1,25 +1,19 @@
 /** The console's settings, read from its environment, with clear errors for bad values. */
 
 import type { Severity } from '@vigie/log';
-import { parseWebhookAllowance, type WebhookAllowance } from './notify/address-policy.js';
+import type { WebhookAllowance } from './notify/address-policy.js';
 import type { SmtpSettings } from './notify/email.js';
+import { readAuthModes, readBootstrapAdmin, type AuthMode } from './settings/auth.js';
+import { createEnvReader, type EnvReader } from './settings/env-reader.js';
+import { readSmtp, readWebhookAllow } from './settings/notify.js';
+import { readDatabaseUrl, readEvidence, type EvidenceSettings } from './settings/storage.js';
 
-/** How people sign in. */
-export type AuthMode =
-  | { readonly kind: 'iap'; readonly audience: string }
-  | {
-      readonly kind: 'oidc';
-      readonly issuer: string;
-      readonly audience: string;
-      readonly jwksUrl: string;
-    };
+export type { AuthMode } from './settings/auth.js';
 
 /** Everything `main.ts` needs. */
 export interface ConsoleSettings {
   readonly databaseUrl: string;
-  readonly evidence:
-    | { readonly kind: 'bucket'; readonly bucket: string }
-    | { readonly kind: 'folder'; readonly dir: string };
+  readonly evidence: EvidenceSettings;
   /** The config bucket, whose reports show refused uploads; none: reports are not shown. */
   readonly configBucket?: string;
   /** A storage endpoint other than Google's (an emulator). */
@@ -38,6 +32,27 @@ export interface ConsoleSettings {
   readonly webhookAllow?: WebhookAllowance;
   readonly uiDir?: string;
   readonly logLevel: Severity;
+}
+
+const LEVELS: readonly Severity[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR'];
+
+/** `VIGIE_LOG_LEVEL` (INFO). */
+function readLogLevel(read: EnvReader): Severity {
+  const level = (read.text('VIGIE_LOG_LEVEL') ?? 'INFO').toUpperCase();
+  if (!(LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`VIGIE_LOG_LEVEL="${level}" must be DEBUG, INFO, WARNING or ERROR`);
+  }
+  return level as Severity;
+}
+
+/** `VIGIE_PUBLIC_URL`: the console's address, for links in notifications. */
+function readPublicUrl(read: EnvReader): string | undefined {
+  const value = read.text('VIGIE_PUBLIC_URL');
+  return value === undefined ? undefined : read.url('VIGIE_PUBLIC_URL', value, ['https:', 'http:']);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
 }
 
 /**
@@ -60,128 +75,30 @@ export function readConsoleSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): ConsoleSettings | { error: string } {
   try {
-    const text = (name: string): string | undefined => {
-      const raw = env[name]?.trim();
-      return raw === undefined || raw === '' ? undefined : raw;
-    };
-    const required = (name: string, why: string): string => {
-      const value = text(name);
-      if (value === undefined) throw new Error(`${name} is required: ${why}`);
-      return value;
-    };
-    const port = (name: string, fallback: number): number => {
-      const raw = text(name);
-      if (raw === undefined) return fallback;
-      const value = Number(raw);
-      if (!Number.isInteger(value) || value < 1 || value > 65535) {
-        throw new Error(`${name}="${raw}" must be a port number`);
-      }
-      return value;
-    };
-    const url = (name: string, value: string, schemes: readonly string[]): string => {
-      let parsed: URL;
-      try {
-        parsed = new URL(value);
-      } catch {
-        throw new Error(`${name}="${value}" is not a URL`);
-      }
-      if (!schemes.includes(parsed.protocol)) {
-        throw new Error(`${name} must be a ${schemes.join(' or ')} URL`);
-      }
-      return value;
-    };
-
-    const databaseUrl = url(
-      'DATABASE_URL',
-      required('DATABASE_URL', 'the PostgreSQL database alerts are kept in'),
-      ['postgres:', 'postgresql:'],
-    );
-    const bucket = text('VIGIE_EVIDENCE_BUCKET');
-    const dir = text('VIGIE_EVIDENCE_DIR');
-    if (bucket === undefined && dir === undefined) {
-      throw new Error(
-        'VIGIE_EVIDENCE_BUCKET (or VIGIE_EVIDENCE_DIR) is required: where snapshots and clips are kept',
-      );
-    }
-    const auth: AuthMode[] = [];
-    for (const mode of (text('VIGIE_AUTH') ?? '')
-      .split(',')
-      .map((m) => m.trim())
-      .filter(Boolean)) {
-      if (mode === 'iap') {
-        auth.push({
-          kind: 'iap',
-          audience: required('VIGIE_IAP_AUDIENCE', '/projects/NUMBER/global/backendServices/ID'),
-        });
-      } else if (mode === 'oidc') {
-        auth.push({
-          kind: 'oidc',
-          issuer: url('VIGIE_OIDC_ISSUER', required('VIGIE_OIDC_ISSUER', 'the OIDC issuer URL'), [
-            'https:',
-          ]),
-          audience: required('VIGIE_OIDC_AUDIENCE', "the console's OIDC client ID"),
-          jwksUrl: url(
-            'VIGIE_OIDC_JWKS_URL',
-            required('VIGIE_OIDC_JWKS_URL', "the issuer's signing keys (JWKS) URL"),
-            ['https:'],
-          ),
-        });
-      } else {
-        throw new Error(`VIGIE_AUTH has "${mode}": use iap, oidc or both (comma-separated)`);
-      }
-    }
-    const bootstrapAdmin = text('VIGIE_BOOTSTRAP_ADMIN');
-    if (bootstrapAdmin !== undefined && !/^[^@\s]+@[^@\s]+$/.test(bootstrapAdmin)) {
-      throw new Error(`VIGIE_BOOTSTRAP_ADMIN="${bootstrapAdmin}" must be an email`);
-    }
-    const smtpHost = text('VIGIE_SMTP_HOST');
-    const secure = (text('VIGIE_SMTP_SECURE') ?? 'false').toLowerCase();
-    if (secure !== 'true' && secure !== 'false') {
-      throw new Error('VIGIE_SMTP_SECURE must be true (TLS from the start) or false (STARTTLS)');
-    }
-    const user = text('VIGIE_SMTP_USER');
-    const smtp: SmtpSettings | undefined =
-      smtpHost === undefined
-        ? undefined
-        : {
-            host: smtpHost,
-            port: port('VIGIE_SMTP_PORT', 587),
-            secure: secure === 'true',
-            requireTls: secure !== 'true',
-            from: required('VIGIE_SMTP_FROM', 'the sender of alert emails'),
-            ...(user === undefined ? {} : { user }),
-          };
-    const allowText = text('VIGIE_WEBHOOK_ALLOW');
-    const webhookAllow = allowText === undefined ? undefined : parseWebhookAllowance(allowText);
-    if (webhookAllow !== undefined && 'error' in webhookAllow) throw new Error(webhookAllow.error);
-    const level = (text('VIGIE_LOG_LEVEL') ?? 'INFO').toUpperCase();
-    if (!['DEBUG', 'INFO', 'WARNING', 'ERROR'].includes(level)) {
-      throw new Error(`VIGIE_LOG_LEVEL="${level}" must be DEBUG, INFO, WARNING or ERROR`);
-    }
-    const optional = <K extends string, V>(key: K, value: V | undefined) =>
-      (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
-    const publicUrl = text('VIGIE_PUBLIC_URL');
+    // Read in this order, so that of several bad settings the same one is named first.
+    const read = createEnvReader(env);
+    const databaseUrl = readDatabaseUrl(read);
+    const evidence = readEvidence(read);
+    const auth = readAuthModes(read);
+    const bootstrapAdmin = readBootstrapAdmin(read);
+    const smtp = readSmtp(read);
+    const webhookAllow = readWebhookAllow(read);
+    const logLevel = readLogLevel(read);
     return {
       databaseUrl,
-      evidence:
-        bucket !== undefined ? { kind: 'bucket', bucket } : { kind: 'folder', dir: dir ?? '' },
-      ...optional('configBucket', text('VIGIE_CONFIG_BUCKET')),
-      ...optional('storageEndpoint', text('VIGIE_STORAGE_ENDPOINT')),
+      evidence,
+      ...optional('configBucket', read.text('VIGIE_CONFIG_BUCKET')),
+      ...optional('storageEndpoint', read.text('VIGIE_STORAGE_ENDPOINT')),
       auth,
       ...optional('bootstrapAdmin', bootstrapAdmin),
-      port: port('PORT', 8080),
-      metricsPort: port('VIGIE_METRICS_PORT', 9464),
-      ...optional(
-        'publicUrl',
-        publicUrl === undefined
-          ? undefined
-          : url('VIGIE_PUBLIC_URL', publicUrl, ['https:', 'http:']),
-      ),
+      port: read.port('PORT', 8080),
+      metricsPort: read.port('VIGIE_METRICS_PORT', 9464),
+      ...optional('publicUrl', readPublicUrl(read)),
       ...optional('smtp', smtp),
-      ...optional('smtpPasswordFile', text('VIGIE_SMTP_PASSWORD_FILE')),
+      ...optional('smtpPasswordFile', read.text('VIGIE_SMTP_PASSWORD_FILE')),
       ...optional('webhookAllow', webhookAllow),
-      ...optional('uiDir', text('VIGIE_UI_DIR')),
-      logLevel: level as Severity,
+      ...optional('uiDir', read.text('VIGIE_UI_DIR')),
+      logLevel,
     };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };

@@ -8,7 +8,7 @@ export {
   type Authenticator,
   type JwtOptions,
 } from './auth/authenticate.js';
-export { canSee, visibleClients, type Principal, type Role } from './auth/principal.js';
+export { canSee, visibleClients, type Principal, type Role } from './principal.js';
 export { configReportView, refusedUpload, type StoredReport } from './client-view.js';
 export { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
 export { parseAlertPost, type AlertPost } from './ingest.js';

@@ -29,7 +29,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { AuthError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
 import { principalOfEmail, principalOfToken, TOKEN_PREFIX } from '../storage/people.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../principal.js';
 
 /** Finds who is asking; undefined when the request carries no credentials this one knows. */
 export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Principal | undefined>;

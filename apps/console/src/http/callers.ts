@@ -1,14 +1,16 @@
 /**
- * Who is calling, decided in `onRequest`, before a byte of the body is read. Every route is for
- * signed-in people unless it says otherwise in its `config.caller`: `detector` (an ingest
- * token names the tenant) or `anyone` (the UI's files, health). What is not a route answers
- * 404 there and then. Handlers read the caller with {@link principalOf} or {@link tenantOf}.
+ * Who is calling, decided in `onRequest`, before a byte of the body is read. Every route
+ * declares who may call it (`addRoute`, in `route.ts`, puts it in `config.caller`): a signed-in
+ * `person`, a `detector` (an ingest token names the tenant) or `anyone` (the UI's files,
+ * health); a route that declared nothing is for people. What is not a route answers 404 there
+ * and then. The pipeline hands handlers the caller, read with {@link principalOf} or
+ * {@link tenantOf}.
  */
 
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticate.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../principal.js';
 import { AuthError, LengthRequiredError, NotFoundError, TooLargeError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
 import { clientOfToken } from '../storage/alerts.js';

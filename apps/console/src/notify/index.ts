@@ -12,8 +12,6 @@ export {
   type NotifierDeps,
   type NotifierStats,
 } from './notifier.js';
-/** The `notifications` table's migration. */
-export { NOTIFICATIONS_MIGRATION } from './schema.js';
 /** The pure plan: who hears about an alert, and which alerts are grouped per incident. */
 export {
   planNotifications,

@@ -5,8 +5,8 @@
 
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { canSee } from '../auth/principal.js';
-import { principalOf } from '../http/callers.js';
+import { addRoute } from '../http/route.js';
+import { canSee } from '../principal.js';
 import type { RouteContext } from './context.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -21,33 +21,37 @@ export function eventRoutes(app: FastifyInstance, context: RouteContext): void {
     done();
   });
 
-  app.get('/api/v1/events', async (request, reply) => {
-    const principal = principalOf(request);
-    reply.hijack();
-    const stream = reply.raw;
-    stream.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-content-type-options': 'nosniff',
-    });
-    stream.write(`retry: 3000\n: hello ${principal.subject}\n\n`);
-    open.add(stream);
-    context.metrics.liveConnections.inc();
-    const unsubscribe = context.hub.subscribe((alert) => {
-      if (!canSee(principal, alert.client)) return;
-      stream.write(`id: ${alert.id}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
-    });
-    const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-    const cleanup = () => {
-      if (!open.delete(stream)) return;
-      clearInterval(heartbeat);
-      unsubscribe();
-      context.metrics.liveConnections.dec();
-    };
-    stream.on('close', cleanup);
-    stream.on('error', cleanup);
+  addRoute(app, {
+    method: 'GET',
+    url: '/api/v1/events',
+    caller: 'person',
+    handle: ({ caller }, reply) => {
+      reply.hijack();
+      const stream = reply.raw;
+      stream.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-content-type-options': 'nosniff',
+      });
+      stream.write(`retry: 3000\n: hello ${caller.subject}\n\n`);
+      open.add(stream);
+      context.metrics.liveConnections.inc();
+      const unsubscribe = context.hub.subscribe((alert) => {
+        if (!canSee(caller, alert.client)) return;
+        stream.write(`id: ${alert.id}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
+      });
+      const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      heartbeat.unref();
+      const cleanup = () => {
+        if (!open.delete(stream)) return;
+        clearInterval(heartbeat);
+        unsubscribe();
+        context.metrics.liveConnections.dec();
+      };
+      stream.on('close', cleanup);
+      stream.on('error', cleanup);
+    },
   });
 }

@@ -12,14 +12,13 @@
  */
 
 import { createHash } from 'node:crypto';
-import { ALERT_KEY_PATTERN } from '@vigie/config';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ForbiddenError, InputError, NotFoundError } from '../errors.js';
-import { tenantOf } from '../http/callers.js';
-import { BODY_LIMITS } from '../http/limits.js';
+import { addRoute } from '../http/route.js';
 import { parseStorableTime } from '../http/storable.js';
 import { parseAlertPost } from '../ingest.js';
 import {
+  type EvidenceRow,
   alertIdOfKey,
   evidenceOf,
   newAlertId,
@@ -29,6 +28,7 @@ import {
 import { evidenceKey } from '../storage/evidence.js';
 import { beginUpload } from '../storage/uploads.js';
 import type { RouteContext } from './context.js';
+import { parseClipBody, parseClipParams } from './schemas.js';
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -40,16 +40,39 @@ const alreadyStored = (reply: FastifyReply, id: string, key: string) =>
     key,
   });
 
+/**
+ * Writes evidence bytes to the store under a key holding their digest, recorded first as an
+ * open upload so that a post failing after this leaves nothing unswept; the row to store.
+ */
+async function uploadEvidence(
+  context: RouteContext,
+  upload: {
+    tenant: string;
+    key: string;
+    kind: 'snapshot' | 'clip';
+    data: Uint8Array;
+    contentType: string;
+  },
+): Promise<Omit<EvidenceRow, 'alertId'>> {
+  const { tenant, key, kind, data, contentType } = upload;
+  const digest = sha256(data);
+  const objectKey = evidenceKey(tenant, key, kind, digest);
+  await beginUpload(context.sql, objectKey, tenant);
+  await context.evidence.put(objectKey, data, contentType);
+  return { kind, contentType, objectKey, size: data.byteLength, sha256: digest };
+}
+
 /** The ingest router. */
 export function ingestRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { sql, evidence, metrics } = context;
+  const { sql, metrics } = context;
 
-  app.post(
-    '/api/v1/ingest/alerts',
-    { bodyLimit: BODY_LIMITS.ingest, config: { caller: 'detector' } },
-    async (request, reply) => {
-      const tenant = tenantOf(request);
-      const post = parseAlertPost(request.body);
+  addRoute(app, {
+    method: 'POST',
+    url: '/api/v1/ingest/alerts',
+    caller: 'detector',
+    bodyLimit: 'ingest',
+    body: parseAlertPost,
+    handle: async ({ caller: tenant, body: post, request }, reply) => {
       const { alert } = post;
       if (alert.client !== tenant) {
         metrics.ingested.inc({ kind: 'alert', result: 'refused' });
@@ -68,20 +91,9 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
         metrics.ingested.inc({ kind: 'alert', result: 'duplicate' });
         return alreadyStored(reply, known, key);
       }
-      let snapshot;
-      if (post.snapshot) {
-        const digest = sha256(post.snapshot.data);
-        const objectKey = evidenceKey(tenant, key, 'snapshot', digest);
-        await beginUpload(sql, objectKey, tenant);
-        await evidence.put(objectKey, post.snapshot.data, post.snapshot.contentType);
-        snapshot = {
-          kind: 'snapshot' as const,
-          contentType: post.snapshot.contentType,
-          objectKey,
-          size: post.snapshot.data.byteLength,
-          sha256: digest,
-        };
-      }
+      const snapshot =
+        post.snapshot &&
+        (await uploadEvidence(context, { tenant, key, kind: 'snapshot', ...post.snapshot }));
       const incoming = { ...alert, id: newAlertId() };
       const hook = context.onAlertStored;
       const stored = await storeAlert(sql, incoming, {
@@ -97,26 +109,25 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
       context.hub.announce(incoming.id);
       return reply.status(201).send({ id: incoming.id, key });
     },
-  );
+  });
+  addClipRoute(app, context);
+}
 
-  // Clips are bytes, sent as they are: never base64, never parsed as JSON.
+/** Clips are bytes, sent as they are: never base64, never parsed as JSON. */
+function addClipRoute(app: FastifyInstance, context: RouteContext): void {
+  const { sql, metrics } = context;
   app.register((scope, _options, done) => {
     scope.addContentTypeParser('video/mp4', { parseAs: 'buffer' }, (_request, body, next) => {
       next(null, body);
     });
-    scope.put<{ Params: { key: string } }>(
-      '/api/v1/ingest/alerts/:key/clip',
-      { bodyLimit: BODY_LIMITS.clip, config: { caller: 'detector' } },
-      async (request, reply) => {
-        const tenant = tenantOf(request);
-        const { key } = request.params;
-        if (!ALERT_KEY_PATTERN.test(key)) {
-          throw new InputError('VIGIE_E_INGEST_INVALID', 'the alert ID in the path is not valid');
-        }
-        const data = request.body;
-        if (!(data instanceof Uint8Array) || data.byteLength === 0) {
-          throw new InputError('VIGIE_E_INGEST_INVALID', 'send the clip as video/mp4 bytes');
-        }
+    addRoute(scope, {
+      method: 'PUT',
+      url: '/api/v1/ingest/alerts/:key/clip',
+      caller: 'detector',
+      bodyLimit: 'clip',
+      params: parseClipParams,
+      body: parseClipBody,
+      handle: async ({ caller: tenant, params: { key }, body: data }, reply) => {
         // Another tenant's alert answers as one that does not exist: keys are per client.
         const alertId = await alertIdOfKey(sql, tenant, key);
         if (alertId === undefined) throw new NotFoundError(`no alert ${key}`);
@@ -124,24 +135,17 @@ export function ingestRoutes(app: FastifyInstance, context: RouteContext): void 
           metrics.ingested.inc({ kind: 'clip', result: 'duplicate' });
           return alreadyStored(reply, alertId, key);
         }
-        const digest = sha256(data);
-        const objectKey = evidenceKey(tenant, key, 'clip', digest);
-        await beginUpload(sql, objectKey, tenant);
-        await evidence.put(objectKey, data, 'video/mp4');
+        const clip = { tenant, key, kind: 'clip' as const, data, contentType: 'video/mp4' };
         const stored = await storeEvidence(sql, {
           alertId,
-          kind: 'clip',
-          contentType: 'video/mp4',
-          objectKey,
-          size: data.byteLength,
-          sha256: digest,
+          ...(await uploadEvidence(context, clip)),
         });
         metrics.ingested.inc({ kind: 'clip', result: stored ? 'stored' : 'duplicate' });
         return stored
           ? reply.status(201).send({ id: alertId, key })
           : alreadyStored(reply, alertId, key);
       },
-    );
+    });
     done();
   });
 }

@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../errors.js';
+import { addRoute } from '../http/route.js';
 
 /** Where the built UI is. */
 export interface UiOptions {
@@ -99,6 +100,18 @@ async function readAssets(root: string): Promise<Map<string, Asset>> {
   return assets;
 }
 
+/** An asset's name, under `/ui/`. */
+function parseAssetParams(params: unknown): { readonly name: string } {
+  const name = (params as { '*'?: unknown })['*'];
+  return { name: typeof name === 'string' ? name : '' };
+}
+
+/** The digest an asset was asked for with (`?v=`); anything else asks for no version. */
+function parseAssetQuery(query: unknown): { readonly version?: string } {
+  const version = (query as { v?: unknown }).v;
+  return typeof version === 'string' ? { version } : {};
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, cache: string) {
   const etag = `"${asset.digest}"`;
   void reply.header('etag', etag).header('cache-control', cache);
@@ -117,20 +130,29 @@ export const uiRoutes: FastifyPluginAsync<UiOptions> = async (app, options) => {
   if (index === undefined) throw new Error('unreachable: readAssets checks index.html');
 
   // The page and its assets are public: signing in happens inside the page.
-  const config = { caller: 'anyone' } as const;
   for (const path of UI_PAGES) {
-    app.get(path, { config }, (request, reply) => {
-      void reply.headers(HTML_HEADERS);
-      return send(request, reply, index, 'no-cache');
+    addRoute(app, {
+      method: 'GET',
+      url: path,
+      caller: 'anyone',
+      handle: ({ request }, reply) => {
+        void reply.headers(HTML_HEADERS);
+        return send(request, reply, index, 'no-cache');
+      },
     });
   }
 
-  app.get('/ui/*', { config }, (request, reply) => {
-    const name = (request.params as { '*'?: string })['*'] ?? '';
-    const asset = name === 'index.html' ? undefined : assets.get(name);
-    if (asset === undefined) throw new NotFoundError(`no UI file ${name}`);
-    const version = (request.query as { v?: unknown }).v;
-    void reply.header('x-content-type-options', 'nosniff');
-    return send(request, reply, asset, version === asset.digest ? IMMUTABLE : 'no-cache');
+  addRoute(app, {
+    method: 'GET',
+    url: '/ui/*',
+    caller: 'anyone',
+    params: parseAssetParams,
+    query: parseAssetQuery,
+    handle: ({ request, params: { name }, query: { version } }, reply) => {
+      const asset = name === 'index.html' ? undefined : assets.get(name);
+      if (asset === undefined) throw new NotFoundError(`no UI file ${name}`);
+      void reply.header('x-content-type-options', 'nosniff');
+      return send(request, reply, asset, version === asset.digest ? IMMUTABLE : 'no-cache');
+    },
   });
 };

@@ -4,7 +4,7 @@
  * applied in order, once.
  */
 
-import { NOTIFICATIONS_MIGRATION } from '../notify/schema.js';
+import { NOTIFICATIONS_MIGRATION } from './notification-schema.js';
 
 /** The least the console needs from a PostgreSQL connection. */
 export interface Sql {
@@ -109,7 +109,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE INDEX audit_by_client ON audit_log (client, id DESC);
     `,
   },
-  // Notifications: one durable row per alert and target (see notify/schema.ts).
+  // Notifications: one durable row per alert and target (see notification-schema.ts).
   { version: 3, sql: NOTIFICATIONS_MIGRATION },
   {
     // The console issues alert IDs: the detector's ID becomes an idempotency key within its

@@ -4,7 +4,7 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal, Role } from '../auth/principal.js';
+import type { Principal, Role } from '../principal.js';
 import type { Sql } from './db.js';
 import { select } from './db.js';
 

@@ -1,7 +1,8 @@
 /**
  * The `notifications` table: one row per (alert, target), written when the alert is stored
- * and worked off by the delivery loop. Rows are durable, so a restart or a crash loses no
- * notification; a row whose attempt was interrupted is retried when its claim runs out.
+ * and worked off by the delivery loop (`notify/queue.ts`). Rows are durable, so a restart or a
+ * crash loses no notification; a row whose attempt was interrupted is retried when its claim
+ * runs out. Its migration lives in storage with the others, below the notifier.
  *
  * Columns:
  *

@@ -1,4 +1,7 @@
-/** Who is asking, and which clients they may see. Every read and write is filtered by it. */
+/**
+ * Who is asking, and which clients they may see. Every read and write is filtered by it. Pure
+ * and free of imports: storage reads principals, `auth/` proves them, routes filter by them.
+ */
 
 /** `admin` sees and reviews every client; `viewer` reviews only its own clients. */
 export type Role = 'admin' | 'viewer';

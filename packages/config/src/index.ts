@@ -40,3 +40,15 @@ export {
   type EnvelopeProblem,
   type IngestEnvelope,
 } from './contracts/alert-envelope.js';
+export {
+  CAMERA_STATES,
+  CONDITION_TYPES,
+  clientStatusSchema,
+  type CameraHealthEntry,
+  type ClientCondition,
+  type ClientStatus,
+  type DeepReadonly,
+  type DetectorReport,
+  type OperatorStatus,
+  type ShardStatus,
+} from './contracts/client-status.js';

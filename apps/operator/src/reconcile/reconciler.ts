@@ -8,7 +8,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { ClientSpec } from '@vigie/config';
-import { verifyClientConfig } from '@vigie/config';
+import { CAMERA_STATES, verifyClientConfig } from '@vigie/config';
 import type { ClientPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
 import type { KubeObject, ObservedCluster } from '../desired/desired.js';
@@ -576,11 +576,13 @@ function cameraHealthOf(client: ClientObject, shards: readonly string[]): Camera
     return cameras.flatMap((c: unknown): CameraHealth[] => {
       if (typeof c !== 'object' || c === null) return [];
       const { id, state, reason, message } = c as Record<string, unknown>;
-      if (typeof id !== 'string' || typeof state !== 'string') return [];
+      // A state the CRD does not allow would make the whole status write fail.
+      const known = CAMERA_STATES.find((s) => s === state);
+      if (typeof id !== 'string' || known === undefined) return [];
       return [
         {
           id,
-          state,
+          state: known,
           ...(typeof reason === 'string' ? { reason } : {}),
           ...(typeof message === 'string' ? { message } : {}),
         },

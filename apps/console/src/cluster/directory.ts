@@ -77,11 +77,11 @@ export function clientViewOf(
   const condition = (type: string) => resource.status?.conditions?.find((c) => c.type === type);
   const accepted = condition('Accepted');
   if (accepted?.status === 'False') {
-    return { ...base, state: 'Rejected', message: accepted.message ?? 'The spec was refused.' };
+    return { ...base, state: 'Rejected', message: accepted.message };
   }
   const degraded = condition('Degraded');
   if (degraded?.status === 'True') {
-    return { ...base, state: 'Degraded', message: degraded.message ?? degraded.reason ?? '' };
+    return { ...base, state: 'Degraded', message: degraded.message };
   }
   return condition('Ready')?.status === 'True'
     ? { ...base, state: 'Ready' }

@@ -10,26 +10,22 @@
  * require their fields.
  */
 
-import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
 
-/** A string whose values the writers know, kept a plain string with an enum in the schema. */
+/** One of these strings; a CRD writes it as an `enum` (see {@link openApiOf}). */
 function stringEnum<const T extends readonly string[]>(
   values: T,
   options: Record<string, unknown> = {},
-): TUnsafe<T[number]> {
-  return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: [...values] });
+): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(
+    values.map((value: T[number]) => Type.Literal(value)),
+    options,
+  );
 }
 
-/** A map from names to values, as Kubernetes schemas write it (`additionalProperties`). */
-function stringMap<T extends TSchema>(
-  value: T,
-  options: Record<string, unknown> = {},
-): TUnsafe<Record<string, Static<T>>> {
-  return Type.Unsafe<Record<string, Static<T>>>({
-    ...options,
-    type: 'object',
-    additionalProperties: value,
-  });
+/** A map from names to values; a CRD writes it with `additionalProperties` (see {@link openApiOf}). */
+function stringMap<T extends TSchema>(value: T, options: Record<string, unknown> = {}) {
+  return Type.Record(Type.String(), value, options);
 }
 
 /** What a value read from the status is: nothing in it may be changed in place. */
@@ -48,8 +44,7 @@ export const CAMERA_STATES = ['Up', 'Down', 'Disabled', 'Unknown'] as const;
 /** The schema of one condition, as in metav1.Condition. */
 export const conditionSchema = Type.Object(
   {
-    type: Type.Unsafe<(typeof CONDITION_TYPES)[number]>({
-      type: 'string',
+    type: stringEnum(CONDITION_TYPES, {
       maxLength: 316,
       description: 'Accepted, Ready or Degraded.',
     }),
@@ -166,14 +161,29 @@ export type OperatorStatus = ClientStatus &
   >;
 
 /**
- * The schema as plain JSON for a CRD: without the library's own (symbol) keys, and with `type`
- * first in every object, as people write schemas by hand.
+ * The schema as plain JSON for a CRD, in the structural subset Kubernetes accepts: without the
+ * library's own (symbol) keys, unions of strings as `enum`, string maps as
+ * `additionalProperties`, and `type` first in every object, as people write schemas by hand.
  */
 export function openApiOf(schema: TSchema): Record<string, unknown> {
   return JSON.parse(JSON.stringify(schema), (_key, value: unknown) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-    if (!('type' in value)) return value;
-    const { type, ...rest } = value as Record<string, unknown>;
-    return { type, ...rest };
+    const { anyOf, patternProperties, ...rest } = value as Record<string, unknown>;
+    if (Array.isArray(anyOf)) {
+      const values = anyOf.map((item) => (item as { const?: unknown }).const);
+      if (!values.every((v): v is string => typeof v === 'string')) {
+        throw new Error('only unions of string literals have a CRD form');
+      }
+      return { type: 'string', ...rest, enum: values };
+    }
+    if (patternProperties !== undefined) {
+      const [item, ...more] = Object.values(patternProperties as Record<string, unknown>);
+      if (item === undefined || more.length > 0)
+        throw new Error('only string maps have a CRD form');
+      return { type: 'object', ...rest, additionalProperties: item };
+    }
+    if (!('type' in rest)) return rest;
+    const { type, ...others } = rest;
+    return { type, ...others };
   }) as Record<string, unknown>;
 }

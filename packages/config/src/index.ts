@@ -43,6 +43,7 @@ export {
 export {
   CAMERA_STATES,
   CONDITION_TYPES,
+  checkClientStatus,
   clientStatusSchema,
   type CameraHealthEntry,
   type ClientCondition,
@@ -51,4 +52,5 @@ export {
   type DetectorReport,
   type OperatorStatus,
   type ShardStatus,
+  type StatusCheck,
 } from './contracts/client-status.js';

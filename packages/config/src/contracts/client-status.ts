@@ -10,7 +10,15 @@
  * require their fields.
  */
 
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import {
+  FormatRegistry,
+  Type,
+  type Static,
+  type TLiteral,
+  type TSchema,
+  type TUnion,
+} from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 
 /** One of these strings; a CRD writes it as an `enum` (see {@link openApiOf}). */
 function stringEnum<const T extends readonly string[]>(
@@ -159,6 +167,28 @@ export type OperatorStatus = ClientStatus &
   Required<
     Pick<ClientStatus, 'observedGeneration' | 'conditions' | 'summary' | 'shards' | 'cameras'>
   >;
+
+/** What {@link checkClientStatus} found: the status, or where it breaks the schema. */
+export type StatusCheck =
+  | { readonly ok: true; readonly status: ClientStatus }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** Checks a status read from the cluster against the schema the CRD was generated from. */
+export function checkClientStatus(value: unknown): StatusCheck {
+  // The library keeps formats in a registry of its own; registered on first use, not at import.
+  if (!FormatRegistry.Has('date-time')) {
+    FormatRegistry.Set('date-time', (v) => RFC3339.test(v) && !Number.isNaN(Date.parse(v)));
+  }
+  if (Value.Check(clientStatusSchema, value)) return { ok: true, status: value };
+  return {
+    ok: false,
+    problems: [...Value.Errors(clientStatusSchema, value)].map(
+      (e) => `${e.path || '/'}: ${e.message}`,
+    ),
+  };
+}
 
 /**
  * The schema as plain JSON for a CRD, in the structural subset Kubernetes accepts: without the

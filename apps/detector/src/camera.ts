@@ -204,7 +204,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
     };
     // The outbox keeps no copy elsewhere: the pod's scratch volume is small and the console
     // is where evidence is kept. During a long outage it may keep the alert without snapshot.
-    await ctx.outbox.put(alert.id, envelope, { ...envelope, snapshot: undefined });
+    await ctx.outbox.put(alert.id, envelope, { type: 'alert', alert: envelope.alert });
     alertCount++;
     metrics.alerts.inc({ camera: camera.id, rule: alert.rule });
     ctx.onAlertQueued?.(alert);

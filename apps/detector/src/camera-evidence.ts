@@ -64,7 +64,7 @@ export async function queueAlert(item: AlertToQueue): Promise<void> {
   };
   // The outbox keeps no copy elsewhere: the pod's scratch volume is small and the console
   // is where evidence is kept. During a long outage it may keep the alert without snapshot.
-  await outbox.put(alert.id, envelope, { ...envelope, snapshot: undefined });
+  await outbox.put(alert.id, envelope, { type: 'alert', alert: envelope.alert });
   item.onQueued();
   // The clip follows the alert, so that the alert itself is never held up by video encoding.
   const clip = await item.recorder().clip(alert.t);

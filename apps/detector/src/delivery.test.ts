@@ -8,6 +8,7 @@ import { drainAndStop, openDelivery } from './delivery.js';
 import { createDetectorMetrics } from './metrics.js';
 import type { AlertSink } from './outbox.js';
 import { createOutbox, DeliveryError } from './outbox.js';
+import { testEnvelope } from './testing/envelope.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vigie-delivery-'));
 after(() => {
@@ -22,10 +23,9 @@ const nowhere: AlertSink = {
 describe('delivery to the console', () => {
   it('delivers what waits before stopping, and counts each delivery and its latency', async () => {
     const dataDir = join(work, 'up');
-    // Alerts an earlier run left in the outbox: written before delivery starts, since a put
-    // racing the outbox's start-up sweep of partial files is not what this test is about.
+    // Alerts an earlier run left in the outbox.
     const earlier = createOutbox({ dir: join(dataDir, 'outbox'), sink: nowhere });
-    for (const id of ['a1', 'a2']) await earlier.put(id, { id });
+    for (const id of ['a1', 'a2']) await earlier.put(id, testEnvelope(id));
     const delivered: string[] = [];
     const sink: AlertSink = {
       deliver: (id) => {
@@ -54,7 +54,10 @@ describe('delivery to the console', () => {
     };
     const metrics = createDetectorMetrics();
     const dataDir = join(work, 'down');
-    await createOutbox({ dir: join(dataDir, 'outbox'), sink: nowhere }).put('b1', { id: 'b1' });
+    await createOutbox({ dir: join(dataDir, 'outbox'), sink: nowhere }).put(
+      'b1',
+      testEnvelope('b1'),
+    );
     const delivery = openDelivery({ dataDir, sink, metrics, log: silentLogger });
     try {
       await drainAndStop(delivery.outbox, 300, silentLogger);

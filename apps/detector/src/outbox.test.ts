@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { AlertSink } from './outbox.js';
 import { createConsoleSink, createOutbox, DeliveryError } from './outbox.js';
+import { testEnvelope } from './testing/envelope.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vigie-outbox-'));
 after(() => {
@@ -31,7 +32,7 @@ describe('outbox', () => {
     };
     const dir = freshDir();
     const outbox = createOutbox({ dir, sink, minBackoffMs: 5, maxBackoffMs: 20 });
-    for (const id of ['a', 'b', 'c']) await outbox.put(id, { id });
+    for (const id of ['a', 'b', 'c']) await outbox.put(id, testEnvelope(id));
     assert.equal(await outbox.depth(), 3);
     outbox.start();
     await outbox.drained();
@@ -51,7 +52,7 @@ describe('outbox', () => {
     };
     const dir = freshDir();
     const outbox = createOutbox({ dir, sink, minBackoffMs: 5 });
-    for (const id of ['bad', 'good']) await outbox.put(id, {});
+    for (const id of ['bad', 'good']) await outbox.put(id, testEnvelope(id));
     outbox.start();
     await outbox.drained();
     await outbox.stop();
@@ -59,9 +60,40 @@ describe('outbox', () => {
     assert.match(readdirSync(dir).join(), /-bad\.json\.rejected$/);
   });
 
+  it('keeps every alert put while it starts: its sweep of partial writes waits for them', async () => {
+    const delivered = new Set<string>();
+    const sink: AlertSink = {
+      deliver(id) {
+        delivered.add(id);
+        return Promise.resolve();
+      },
+    };
+    const ids: string[] = [];
+    // Alerts are queued first, and the outbox starts a little later each round, so that its
+    // sweep meets writes at every stage, a synced but not yet renamed one included.
+    for (let round = 0; round < 24; round++) {
+      const outbox = createOutbox({ dir: freshDir(), sink, minBackoffMs: 5 });
+      const puts: Promise<void>[] = [];
+      for (let i = 0; i < 10; i++) {
+        const id = `r${String(round)}-${String(i)}`;
+        ids.push(id);
+        puts.push(outbox.put(id, testEnvelope(id)));
+      }
+      await new Promise((resolve) => setTimeout(resolve, round % 8));
+      outbox.start();
+      await Promise.all(puts);
+      await outbox.drained();
+      await outbox.stop();
+    }
+    assert.deepEqual([...delivered].sort(), ids.sort());
+  });
+
   it('refuses IDs that could escape its folder', async () => {
     const outbox = createOutbox({ dir: freshDir(), sink: { deliver: () => Promise.resolve() } });
-    await assert.rejects(outbox.put('../../etc/passwd', {}), /must be 1 to 128 letters/);
+    await assert.rejects(
+      outbox.put('../../etc/passwd', testEnvelope('x')),
+      /must be 1 to 128 letters/,
+    );
   });
 
   it('loses nothing and stores nothing twice when the detector is killed mid-delivery', async () => {
@@ -218,9 +250,9 @@ describe('console sink', () => {
       },
     };
     const outbox = createOutbox({ dir: freshDir(), sink, minBackoffMs: 5 });
-    await outbox.put('a1', { type: 'alert' });
+    await outbox.put('a1', testEnvelope('a1'));
     await outbox.putClip('a1', new Uint8Array([1, 2, 3]));
-    await outbox.put('a2', { type: 'alert' });
+    await outbox.put('a2', testEnvelope('a2'));
     outbox.start();
     await outbox.drained();
     await outbox.stop();
@@ -239,7 +271,7 @@ describe('console sink', () => {
     };
     const shed: string[] = [];
     const dir = freshDir();
-    const cap = 10_000;
+    const cap = 20_000;
     const outbox = createOutbox({
       dir,
       sink,
@@ -249,14 +281,14 @@ describe('console sink', () => {
       onShed: ({ id, kind }) => shed.push(`${kind}:${id}`),
     });
     outbox.start();
-    const snapshot = 'j'.repeat(1500);
+    const snapshot = 'j'.repeat(3000);
     const ids = Array.from({ length: 12 }, (_, i) => `a${String(i).padStart(2, '0')}`);
     const onDisk = () =>
       readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
     let most = 0;
     for (const id of ids) {
-      await outbox.put(id, { id, snapshot }, { id });
-      await outbox.putClip(id, new Uint8Array(2000).fill(1));
+      await outbox.put(id, testEnvelope(id, snapshot), testEnvelope(id));
+      await outbox.putClip(id, new Uint8Array(4000).fill(1));
       most = Math.max(most, onDisk());
     }
     assert.ok(most <= cap, `${String(most)} bytes on disk, over the cap of ${String(cap)}`);

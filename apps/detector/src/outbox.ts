@@ -10,6 +10,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { IngestEnvelope } from '@vigie/config';
 
 /** What an outbox file holds: an alert's JSON envelope, or the MP4 clip of an alert. */
 export type OutboxKind = 'alert' | 'clip';
@@ -71,7 +72,7 @@ export interface Outbox {
    * same alert without its evidence, written instead when the full one would overfill the
    * outbox.
    */
-  put(id: string, alert: unknown, lighter?: unknown): Promise<void>;
+  put(id: string, alert: IngestEnvelope, lighter?: IngestEnvelope): Promise<void>;
   /** Writes the clip of the alert `id` to disk, to be delivered after the alert. */
   putClip(id: string, clip: Uint8Array): Promise<void>;
   /** Alerts waiting for delivery. */
@@ -141,11 +142,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function run(): Promise<void> {
-    // A write cut short by a crash never became an alert; its partial file is dropped.
-    await ready();
-    for (const name of await readdir(dir)) {
-      if (name.endsWith(PARTIAL)) await rm(join(dir, name), { force: true });
-    }
+    // A write cut short by a crash never became an alert; its partial file is dropped. In the
+    // writers' queue, so that an alert being written right now is not taken for one.
+    await serially(async () => {
+      await ready();
+      for (const name of await readdir(dir)) {
+        if (name.endsWith(PARTIAL)) await rm(join(dir, name), { force: true });
+      }
+    });
     let failures = 0;
     while (active()) {
       const names = await pending();

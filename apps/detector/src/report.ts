@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { request as requestHttp } from 'node:http';
+import type { CameraHealthEntry, ClientStatus } from '@vigie/config';
 import type { Logger } from '@vigie/log';
 import type { CameraStatus } from './camera.js';
 
@@ -46,14 +47,8 @@ export async function inClusterConnection(env: {
   };
 }
 
-/** One camera's health as the Client status carries it. */
-export interface CameraHealth {
-  readonly id: string;
-  readonly state: 'Up' | 'Down' | 'Unknown';
-  readonly reason?: string;
-  readonly message?: string;
-  readonly reconnects: number;
-}
+/** One camera's health as the Client status carries it (the detector always counts reconnects). */
+export type CameraHealth = CameraHealthEntry & { readonly reconnects: number };
 
 /** What the status says of a camera: `Up`, `Down` with the error code as reason, or `Unknown` while starting. */
 export function cameraHealth(status: CameraStatus): CameraHealth {
@@ -128,11 +123,12 @@ export function createStatusReporter(options: ReporterOptions): {
     // Reconnect counts alone do not make a write: they move while a camera flaps.
     const key = JSON.stringify(cameras.map((c) => [c.id, c.state, c.reason, c.message]));
     if (key === written) return;
+    const status: ClientStatus = { detectors: { [options.shard]: { cameras } } };
     const body = JSON.stringify({
       apiVersion: 'vigie.dev/v1alpha1',
       kind: 'Client',
       metadata: { name: options.client },
-      status: { detectors: { [options.shard]: { cameras } } },
+      status,
     });
     try {
       const code = await send(options.connection, path, await options.connection.token(), body);

@@ -20,6 +20,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClientResource } from '@vigie/config';
 import type { CameraHealth } from '@vigie/console';
+import type { CameraStatus, DetectorStatus } from '@vigie/detector';
 import type { Logger } from '@vigie/log';
 import type { ClientPlan, ShardPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
@@ -41,16 +42,6 @@ export interface SupervisorOptions {
   readonly log: Logger;
   /** How often detectors' `/status` is read. Default 2 s. */
   readonly healthIntervalMs?: number;
-}
-
-/** What `/status` of a detector says of one camera (see the detector's `CameraStatus`). */
-interface DetectorCameraStatus {
-  readonly id: string;
-  readonly name: string;
-  readonly up: boolean;
-  readonly lastFrameAt?: number;
-  readonly error?: { readonly code: string; readonly message: string };
-  readonly scheduled: boolean;
 }
 
 /** One shard's process, as `shards()` reports it. */
@@ -89,7 +80,7 @@ interface Worker {
   state: 'starting' | 'running' | 'crashed';
   restarts: number;
   lastError?: { code: string; message: string } | undefined;
-  cameras: readonly DetectorCameraStatus[];
+  cameras: readonly CameraStatus[];
   restartTimer?: NodeJS.Timeout;
   retired: boolean;
 }
@@ -292,7 +283,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
             signal: AbortSignal.timeout(1500),
           });
           if (!response.ok) return;
-          const status = (await response.json()) as { cameras?: DetectorCameraStatus[] };
+          const status = (await response.json()) as Partial<DetectorStatus>;
           worker.cameras = Array.isArray(status.cameras) ? status.cameras : [];
           worker.state = 'running';
           worker.lastError = undefined;

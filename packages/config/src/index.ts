@@ -40,3 +40,17 @@ export {
   type EnvelopeProblem,
   type IngestEnvelope,
 } from './contracts/alert-envelope.js';
+export {
+  CAMERA_STATES,
+  CONDITION_TYPES,
+  checkClientStatus,
+  clientStatusSchema,
+  type CameraHealthEntry,
+  type ClientCondition,
+  type ClientStatus,
+  type DeepReadonly,
+  type DetectorReport,
+  type OperatorStatus,
+  type ShardStatus,
+  type StatusCheck,
+} from './contracts/client-status.js';

@@ -6,7 +6,8 @@
  * `get`/`list` on `clients`, and nothing else in the cluster.
  */
 
-import type { ClientSpec } from '@vigie/config';
+import type { CameraHealthEntry, ClientSpec, ClientStatus } from '@vigie/config';
+import { CAMERA_STATES } from '@vigie/config';
 import type { StoredReport } from '../client-view.js';
 import { configReportView, refusedUpload } from '../client-view.js';
 import type { CameraHealth, ClientDirectory, ClientView } from '../ports.js';
@@ -15,21 +16,7 @@ import type { CameraHealth, ClientDirectory, ClientView } from '../ports.js';
 export interface ClientObject {
   readonly metadata: { readonly name: string };
   readonly spec: ClientSpec;
-  readonly status?: {
-    readonly conditions?: readonly {
-      readonly type: string;
-      readonly status: string;
-      readonly reason?: string;
-      readonly message?: string;
-    }[];
-    readonly cameras?: readonly {
-      readonly id: string;
-      readonly state: string;
-      readonly reason?: string;
-      readonly message?: string;
-    }[];
-    readonly ingestTokenSha256?: string;
-  };
+  readonly status?: ClientStatus;
 }
 
 /** Where the directory reads from. */
@@ -40,7 +27,26 @@ export interface ClusterSources {
   readonly reports: () => Promise<ReadonlyMap<string, StoredReport>>;
 }
 
-const STATES = new Set(['Up', 'Down', 'Unknown', 'Disabled']);
+/**
+ * The console's view of one camera's status entry: the code of a failure apart from the
+ * sentence for people, and the camera's name from the spec.
+ */
+export function cameraHealthView(
+  client: string,
+  entry: CameraHealthEntry,
+  name: string = entry.id,
+): CameraHealth {
+  // The API server checks the enum, but a view must not trust an older CRD.
+  const state = CAMERA_STATES.find((s) => s === entry.state) ?? 'Unknown';
+  return {
+    client,
+    camera: entry.id,
+    name,
+    state,
+    ...(state === 'Down' && entry.reason !== undefined ? { code: entry.reason } : {}),
+    ...(entry.message === undefined ? {} : { reason: entry.message }),
+  };
+}
 
 /** A client's view, from its resource (if any) and its file's last report (if any). */
 export function clientViewOf(
@@ -49,14 +55,9 @@ export function clientViewOf(
   report: StoredReport | undefined,
 ): ClientView {
   const names = new Map(resource?.spec.cameras.map((c) => [c.id, c.name ?? c.id]) ?? []);
-  const cameras: CameraHealth[] = (resource?.status?.cameras ?? []).map((c) => ({
-    client: name,
-    camera: c.id,
-    name: names.get(c.id) ?? c.id,
-    state: STATES.has(c.state) ? (c.state as CameraHealth['state']) : 'Unknown',
-    ...(c.state === 'Down' && c.reason !== undefined ? { code: c.reason } : {}),
-    ...(c.message === undefined ? {} : { reason: c.message }),
-  }));
+  const cameras = (resource?.status?.cameras ?? []).map((c) =>
+    cameraHealthView(name, c, names.get(c.id)),
+  );
   const base = {
     name,
     displayName: resource?.spec.name ?? name,
@@ -76,11 +77,11 @@ export function clientViewOf(
   const condition = (type: string) => resource.status?.conditions?.find((c) => c.type === type);
   const accepted = condition('Accepted');
   if (accepted?.status === 'False') {
-    return { ...base, state: 'Rejected', message: accepted.message ?? 'The spec was refused.' };
+    return { ...base, state: 'Rejected', message: accepted.message };
   }
   const degraded = condition('Degraded');
   if (degraded?.status === 'True') {
-    return { ...base, state: 'Degraded', message: degraded.message ?? degraded.reason ?? '' };
+    return { ...base, state: 'Degraded', message: degraded.message };
   }
   return condition('Ready')?.status === 'True'
     ? { ...base, state: 'Ready' }

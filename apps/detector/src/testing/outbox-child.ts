@@ -4,6 +4,7 @@
  */
 
 import { createConsoleSink, createOutbox } from '../outbox.js';
+import { testEnvelope } from './envelope.js';
 
 const [dir, url, count] = process.argv.slice(2);
 if (dir === undefined || url === undefined || count === undefined) {
@@ -17,7 +18,8 @@ const outbox = createOutbox({
   maxBackoffMs: 200,
 });
 for (let i = 0; i < Number(count); i++) {
-  await outbox.put(`alert-${String(i).padStart(3, '0')}`, { n: i });
+  const id = `alert-${String(i).padStart(3, '0')}`;
+  await outbox.put(id, testEnvelope(id));
 }
 console.log('queued');
 outbox.start();

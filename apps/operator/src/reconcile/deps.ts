@@ -4,11 +4,10 @@
  * recording client and plain caches.
  */
 
-import type { ClientSpec } from '@vigie/config';
+import type { ClientSpec, ClientStatus } from '@vigie/config';
 import type { KubeClient } from '../kube/client.js';
 import type { CachedObject, Informer } from '../kube/informer.js';
 import type { OwnedKind } from '../kube/resources.js';
-import type { Condition } from './status.js';
 
 /** The field manager of every write the operator makes. */
 export const FIELD_MANAGER = 'vigie-operator';
@@ -36,5 +35,5 @@ export interface Caches {
 /** A Client as the cache holds it. */
 export interface ClientObject extends CachedObject {
   readonly spec: ClientSpec;
-  readonly status?: { readonly conditions?: readonly Condition[] } & Record<string, unknown>;
+  readonly status?: ClientStatus;
 }

@@ -89,27 +89,18 @@ function missingSecrets(caches: Caches, plan: ClientPlan): { secret: string; cam
 
 /**
  * Camera health as the detectors wrote it, from the entries of the shards planned now (a removed
- * shard's last report is ignored); malformed entries are skipped.
+ * shard's last report is ignored). The API server checked each entry against the CRD's status
+ * schema, generated from the same types. Only what the status gathers is kept: reconnect counts
+ * would rewrite it whenever a camera flaps.
  */
 function cameraHealthOf(client: ClientObject, shards: readonly string[]): CameraHealth[] {
-  const detectors = (client.status as { detectors?: unknown } | undefined)?.detectors;
-  if (typeof detectors !== 'object' || detectors === null) return [];
-  return shards.flatMap((shard) => {
-    const cameras = (detectors as Record<string, { cameras?: unknown } | undefined>)[shard]
-      ?.cameras;
-    if (!Array.isArray(cameras)) return [];
-    return cameras.flatMap((c: unknown): CameraHealth[] => {
-      if (typeof c !== 'object' || c === null) return [];
-      const { id, state, reason, message } = c as Record<string, unknown>;
-      if (typeof id !== 'string' || typeof state !== 'string') return [];
-      return [
-        {
-          id,
-          state,
-          ...(typeof reason === 'string' ? { reason } : {}),
-          ...(typeof message === 'string' ? { message } : {}),
-        },
-      ];
-    });
-  });
+  const reports = client.status?.detectors ?? {};
+  return shards.flatMap((shard) =>
+    (reports[shard]?.cameras ?? []).map(({ id, state, reason, message }) => ({
+      id,
+      state,
+      ...(reason === undefined ? {} : { reason }),
+      ...(message === undefined ? {} : { message }),
+    })),
+  );
 }

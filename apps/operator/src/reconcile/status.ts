@@ -5,52 +5,22 @@
  * status and the operator writes nothing.
  */
 
+import type {
+  CameraHealthEntry,
+  ClientCondition,
+  OperatorStatus,
+  ShardStatus,
+} from '@vigie/config';
 import type { ClientPlan } from '@vigie/plan';
 import type { CachedObject } from '../kube/informer.js';
 
-/** One condition, as in metav1.Condition. */
-export interface Condition {
-  readonly type: 'Accepted' | 'Ready' | 'Degraded';
-  readonly status: 'True' | 'False' | 'Unknown';
-  readonly observedGeneration: number;
-  readonly lastTransitionTime: string;
-  readonly reason: string;
-  readonly message: string;
-}
-
-/** One shard's readiness, from its Deployment. */
-export interface ShardStatus {
-  readonly name: string;
-  readonly cameras: readonly string[];
-  readonly ready: boolean;
-  readonly readyReplicas: number;
-}
-
-/** `Client.status` as the operator writes it. */
-export interface ClientStatus {
-  readonly observedGeneration: number;
-  readonly conditions: readonly Condition[];
-  readonly summary: {
-    readonly cameras: number;
-    /** Planned cameras whose detector reports them up. */
-    readonly camerasUp: number;
-    readonly shards: number;
-    readonly shardsReady: number;
-  };
-  readonly shards: readonly ShardStatus[];
-  /** Every configured camera's health: reported, Disabled, or Unknown until its detector reports. */
-  readonly cameras: readonly CameraHealth[];
-  /** The SHA-256 of the tenant's ingest token, from its Secret's annotation. */
-  readonly ingestTokenSha256?: string;
-}
-
+/** One condition, as in metav1.Condition (the status contract of `@vigie/config`). */
+export type Condition = ClientCondition;
 /** One camera's health, written into the status by its detector. */
-export interface CameraHealth {
-  readonly id: string;
-  readonly state: string;
-  readonly reason?: string;
-  readonly message?: string;
-}
+export type CameraHealth = CameraHealthEntry;
+/** `Client.status` as the operator writes it. */
+export type ClientStatus = OperatorStatus;
+export type { ShardStatus };
 
 /** A problem that makes the client Degraded: a stable reason and a message for people. */
 export interface Problem {
@@ -165,8 +135,8 @@ export function computeStatus(o: Observation): ClientStatus {
   const cameras: CameraHealth[] = [
     ...plan.shards
       .flatMap((s) => s.cameraIds)
-      .map((id) => reported.get(id) ?? { id, state: 'Unknown' }),
-    ...plan.disabledCameras.map((id) => ({ id, state: 'Disabled' })),
+      .map((id) => reported.get(id) ?? { id, state: 'Unknown' as const }),
+    ...plan.disabledCameras.map((id) => ({ id, state: 'Disabled' as const })),
   ];
   for (const shard of plan.shards) {
     const deployment = o.deployments.get(shard.name);

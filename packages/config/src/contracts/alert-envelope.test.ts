@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { repoRoot } from '@vigie/testenv';
 import type { EnvelopeAlert } from './alert-envelope.js';
 import { ALERT_LIMITS, base64Size, checkIngestEnvelope, fitAlert } from './alert-envelope.js';
 
@@ -104,5 +107,16 @@ describe('the alert envelope', () => {
       assert.doesNotMatch(fitted.cameraName ?? '', /[\ud800-\udbff]…$/);
     }
     assert.deepEqual(fitAlert(alert()), alert(), 'an alert within its limits is unchanged');
+  });
+
+  it('reads an outbox file that a detector wrote on a real node', () => {
+    // Written during a console outage by the detector image, as it waited in the outbox; only
+    // the snapshot's bytes were swapped for a small JPEG.
+    const file = readFileSync(join(repoRoot(), 'packages/config/fixtures/outbox-alert.json'));
+    const stored = JSON.parse(file.toString('utf8')) as { alert: Record<string, unknown> };
+    const checked = checkIngestEnvelope(stored);
+    assert.ok(checked.ok, checked.ok ? '' : checked.problem.message);
+    assert.deepEqual(checked.envelope.alert, stored.alert);
+    assert.equal(checked.envelope.snapshot?.contentType, 'image/jpeg');
   });
 });

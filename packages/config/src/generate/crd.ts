@@ -1,5 +1,6 @@
 import type { Field, ObjectNode, Scalar, SchemaRoot } from '../schema/dsl.js';
 import { alwaysPresent } from './walk.js';
+import { clientStatusSchema, openApiOf } from '../contracts/client-status.js';
 
 /** A JSON Schema (OpenAPI v3 subset) as plain data. */
 export type JsonSchema = Record<string, unknown>;
@@ -77,111 +78,6 @@ function scalarSchema(scalar: Scalar): JsonSchema {
       return { ...scalar.codec.openApi };
   }
 }
-
-const conditionSchema: JsonSchema = {
-  type: 'object',
-  description: 'A condition, as in metav1.Condition.',
-  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-  properties: {
-    type: { type: 'string', maxLength: 316, description: 'Accepted, Ready or Degraded.' },
-    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-    lastTransitionTime: { type: 'string', format: 'date-time' },
-    reason: {
-      type: 'string',
-      maxLength: 1024,
-      pattern: '^(?:[A-Za-z](?:[A-Za-z0-9_,:]*[A-Za-z0-9_])?)$',
-    },
-    message: { type: 'string', maxLength: 32768 },
-  },
-};
-
-const cameraHealthSchema: JsonSchema = {
-  type: 'object',
-  required: ['id', 'state'],
-  properties: {
-    id: { type: 'string' },
-    state: { type: 'string', enum: ['Up', 'Down', 'Disabled', 'Unknown'] },
-    reason: { type: 'string', description: 'The error code when Down.' },
-    message: { type: 'string' },
-    lastFrameTime: { type: 'string', format: 'date-time' },
-    reconnects: { type: 'integer', format: 'int64' },
-  },
-};
-
-const statusSchema: JsonSchema = {
-  type: 'object',
-  description: "What the operator observed, and the detectors' camera reports under detectors.",
-  properties: {
-    observedGeneration: {
-      type: 'integer',
-      format: 'int64',
-      description: 'The spec generation this status describes.',
-    },
-    conditions: {
-      type: 'array',
-      description: 'Accepted, Ready and Degraded, with reasons.',
-      items: conditionSchema,
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-    },
-    summary: {
-      type: 'object',
-      description: 'Counts shown by kubectl get clients.',
-      properties: {
-        cameras: { type: 'integer', description: 'Cameras configured.' },
-        camerasUp: { type: 'integer', description: 'Cameras delivering frames.' },
-        shards: { type: 'integer', description: 'Detector shards planned.' },
-        shardsReady: { type: 'integer', description: 'Detector shards ready.' },
-      },
-    },
-    ingestTokenSha256: {
-      type: 'string',
-      description:
-        "The SHA-256 of the tenant's ingest token (the vigie-ingest-token Secret), so that the console can check detectors' posts without reading Secrets.",
-    },
-    shards: {
-      type: 'array',
-      description: 'Per-shard readiness, from the detector Deployments.',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['name'],
-      items: {
-        type: 'object',
-        required: ['name'],
-        properties: {
-          name: { type: 'string' },
-          cameras: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' },
-          ready: { type: 'boolean' },
-          readyReplicas: { type: 'integer' },
-        },
-      },
-    },
-    cameras: {
-      type: 'array',
-      description:
-        "Per-camera health: the detectors' reports, gathered by the operator, with Disabled and Unknown filled in.",
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['id'],
-      items: cameraHealthSchema,
-    },
-    detectors: {
-      type: 'object',
-      description:
-        "Camera health as each shard's detector reports it, by shard name. Each detector writes only its own entry (server-side apply, field manager vigie-detector-<shard>); the operator reads them into cameras.",
-      additionalProperties: {
-        type: 'object',
-        properties: {
-          cameras: {
-            type: 'array',
-            'x-kubernetes-list-type': 'map',
-            'x-kubernetes-list-map-keys': ['id'],
-            items: cameraHealthSchema,
-          },
-        },
-      },
-    },
-  },
-};
 
 const sourceSchema: JsonSchema = {
   type: 'object',
@@ -263,7 +159,7 @@ export function buildClientCrd(schema: SchemaRoot): JsonSchema {
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec: { ...spec, properties, description: 'The normalised client config.' },
-                status: statusSchema,
+                status: openApiOf(clientStatusSchema),
               },
             },
           },

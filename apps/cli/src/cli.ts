@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorMessage } from '@vigie/log';
 import type { CliIo } from './io.js';
 import { crdCommand } from './commands/crd.js';
 import { posesCommand } from './commands/poses.js';
@@ -81,6 +82,6 @@ export function parseCommandArgs<T extends ParseArgsConfig>(
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
 }

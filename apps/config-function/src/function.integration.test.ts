@@ -10,6 +10,7 @@ import { Storage } from '@google-cloud/storage';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { LogEntry } from '@vigie/log';
 import type { ControlPlane, FakeGcs } from '@vigie/testenv';
 import { repoRoot, startFakeGcs, toolsBinDir } from '@vigie/testenv';
 import { DELETED, FINALIZED } from './events.js';
@@ -18,7 +19,6 @@ import { createGcsObjectStore } from './gcs-store.js';
 import { createKubeClientStore } from './kube-store.js';
 import type { ClientCluster } from './test-cluster.js';
 import { startClientCluster } from './test-cluster.js';
-import type { LogEntry } from './log.js';
 
 const BUCKET = 'acme-configs';
 const root = repoRoot();
@@ -176,7 +176,7 @@ before(async () => {
   registerFunction({
     objects: createGcsObjectStore(storage),
     clients: createKubeClientStore(() => viaProxy),
-    log: (entry) => logs.push(entry),
+    log: (severity, message, fields) => logs.push({ severity, message, ...fields }),
   });
   server = getTestServer(FUNCTION_NAME);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

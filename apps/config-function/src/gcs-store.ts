@@ -1,5 +1,6 @@
 import type { Storage } from '@google-cloud/storage';
-import { classify, httpStatus } from './errors.js';
+import { httpStatus } from '@vigie/log';
+import { classify } from './errors.js';
 import type { ObjectStore } from './ports.js';
 
 /** Cloud Storage (or fake-gcs-server) as the function's {@link ObjectStore}. */

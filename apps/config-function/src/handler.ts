@@ -6,12 +6,12 @@
 
 import type { Problem } from '@vigie/config';
 import { parseClientConfig, toClientResource } from '@vigie/config';
+import type { Logger } from '@vigie/log';
+import { describeError } from '@vigie/log';
 import type { Policy } from './decide.js';
 import { decideDeleted, decideFinalized, DEFAULT_POLICY, triage } from './decide.js';
 import type { StorageEvent } from './events.js';
 import { DELETED, MalformedEventError, parseStorageEvent } from './events.js';
-import { describeError } from './errors.js';
-import type { Logger } from './log.js';
 import type { ClientStore, ObjectStore } from './ports.js';
 import { ClusterRejectedError, TransientError } from './ports.js';
 import { buildReport, formatReportText, reportNames } from './report.js';
@@ -47,10 +47,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       event = parseStorageEvent(raw);
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
-      log({
-        severity: 'WARNING',
-        message: `dropped an event that cannot be read: ${error.message}`,
-      });
+      log('WARNING', `dropped an event that cannot be read: ${error.message}`);
       return { result: 'ignored', reason: error.message };
     }
     const fields = {
@@ -61,7 +58,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       eventType: event.type,
     };
     const ignore = (reason: string): Outcome => {
-      log({ severity: 'INFO', message: `ignored: ${reason}`, ...fields });
+      log('INFO', `ignored: ${reason}`, fields);
       return { result: 'ignored', reason };
     };
 
@@ -73,16 +70,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
     } catch (error) {
       const message = describeError(error);
       if (error instanceof TransientError) {
-        log({
-          severity: 'ERROR',
-          message: `failed, will be retried: ${message}`,
-          ...fields,
-          client,
-        });
+        log('ERROR', `failed, will be retried: ${message}`, { ...fields, client });
         throw error;
       }
       // Retrying will not help: say so once, in the logs and next to the file, and acknowledge.
-      log({ severity: 'ERROR', message: `failed: ${message}`, ...fields, client });
+      log('ERROR', `failed: ${message}`, { ...fields, client });
       if (event.type === DELETED) return { result: 'ignored', reason: message };
       const problems = [{ code: 'VIGIE_E_INTERNAL' as const, message, line: 1, column: 1 }];
       await writeReport(event, client, problems);
@@ -150,12 +142,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
       ]);
       // The precondition makes a concurrent re-upload, applied since the lookup, win.
       await clients.remove(client, current.exists ? current.resourceVersion : undefined);
-      log({
-        severity: 'NOTICE',
-        message: `deleted Client ${client}: its file is gone`,
-        ...fields,
-        client,
-      });
+      log('NOTICE', `deleted Client ${client}: its file is gone`, { ...fields, client });
       return { result: 'deleted', client };
     }
 
@@ -212,16 +199,14 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ou
 
     const report = await writeReport(event, client, problems);
     if (problems.length === 0) {
-      log({ severity: 'INFO', message: `applied Client ${client}`, ...fields, client });
+      log('INFO', `applied Client ${client}`, { ...fields, client });
       return { result: 'applied', client };
     }
-    log({
-      severity: 'WARNING',
-      message: `rejected ${event.name}: ${String(problems.length)} problems; the previous config keeps running`,
-      ...fields,
-      client,
-      problems: report.problems.map((p) => p.text),
-    });
+    log(
+      'WARNING',
+      `rejected ${event.name}: ${String(problems.length)} problems; the previous config keeps running`,
+      { ...fields, client, problems: report.problems.map((p) => p.text) },
+    );
     return { result: 'rejected', client, problems };
   }
 }

@@ -5,7 +5,6 @@ export { DELETED, FINALIZED } from './events.js';
 export { FUNCTION_NAME, registerFunction } from './function.js';
 export { createGcsObjectStore } from './gcs-store.js';
 export { createKubeClientStore, FIELD_MANAGER } from './kube-store.js';
-export { createJsonLogger, type LogEntry, type Logger } from './log.js';
 export {
   ClusterRejectedError,
   TransientError,

@@ -7,7 +7,8 @@ import {
 } from '@kubernetes/client-node';
 import type { ClientResource, ConfigSource } from '@vigie/config';
 import { CLIENT_RESOURCE } from '@vigie/config';
-import { classify, describeError, httpStatus } from './errors.js';
+import { describeError, httpStatus } from '@vigie/log';
+import { classify } from './errors.js';
 import type { ClientStore } from './ports.js';
 import { ClusterRejectedError } from './ports.js';
 

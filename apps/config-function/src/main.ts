@@ -15,12 +15,12 @@
 
 import { Storage } from '@google-cloud/storage';
 import { KubeConfig } from '@kubernetes/client-node';
+import { createJsonLogger } from '@vigie/log';
 import { GoogleAuth } from 'google-auth-library';
 import { DEFAULT_POLICY } from './decide.js';
 import { registerFunction } from './function.js';
 import { createGcsObjectStore } from './gcs-store.js';
 import { createKubeClientStore } from './kube-store.js';
-import { createJsonLogger } from './log.js';
 
 function positive(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -54,6 +54,8 @@ export type ClientLookup =
  */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
+  /** What `isTransient` of `@vigie/log` reads. */
+  readonly transient = true;
 }
 
 /** The cluster refused a valid config's `Client` (for example an outdated CRD); retrying will not help. */

@@ -16,7 +16,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { Logger as FunctionLogger, Outcome } from '@vigie/config-function';
+import type { Outcome } from '@vigie/config-function';
 import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
 import type { ConsoleApp, Sql } from '@vigie/console';
 import {
@@ -31,6 +31,7 @@ import {
   setIngestToken,
 } from '@vigie/console';
 import type { Logger } from '@vigie/log';
+import { errorMessage, VigieError } from '@vigie/log';
 import type { LocalClients } from './clients.js';
 import { createLocalClientStore } from './clients.js';
 import { createLocalDirectory } from './directory.js';
@@ -84,14 +85,8 @@ export interface LocalPlatform {
 }
 
 /** A `vigie up` failure that people can act on, with a stable code. */
-export class LocalPlatformError extends Error {
+export class LocalPlatformError extends VigieError {
   override readonly name = 'LocalPlatformError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const PREFIX = 'client-configs/';
@@ -245,9 +240,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     } catch (error) {
       throw new LocalPlatformError(
         'VIGIE_E_PORT_IN_USE',
-        `the console cannot listen on ${options.host}:${String(port)}: ${
-          error instanceof Error ? error.message : String(error)
-        }; pick another with --port`,
+        `the console cannot listen on ${options.host}:${String(port)}: ${errorMessage(error)}; pick another with --port`,
       );
     }
     const address = app.server.address();
@@ -280,9 +273,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     } catch (error) {
       throw new LocalPlatformError(
         'VIGIE_E_PORT_IN_USE',
-        `the metrics cannot listen on 127.0.0.1:${String(options.metricsPort ?? 0)}: ${
-          error instanceof Error ? error.message : String(error)
-        }; pick another with --metrics-port`,
+        `the metrics cannot listen on 127.0.0.1:${String(options.metricsPort ?? 0)}: ${errorMessage(error)}; pick another with --metrics-port`,
       );
     }
     undo.push(
@@ -326,16 +317,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     if (options.sample && fresh && (await readdir(configsDir)).length === 0) {
       await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
     }
-    const functionLog: FunctionLogger = ({ severity, message, ...fields }) => {
-      log(severity === 'NOTICE' ? 'INFO' : severity, message, fields);
-    };
-    const handle = createHandler({ objects, clients, log: functionLog });
+    const handle = createHandler({ objects, clients, log });
     const watcher = watchFolder({
       root: bucketRoot,
       prefix: PREFIX,
       handle,
       objects,
-      log: functionLog,
+      log,
       onOutcome: (name, outcome) => {
         // Reports written next to the files come back as events too; they are not news.
         const line = describe(name, outcome);

@@ -3,6 +3,8 @@
  * also the line format of `POSES.jsonl`, which `vigie replay` reads and the simulator writes.
  */
 
+import { errorMessage } from '@vigie/log';
+
 /** A keypoint: x and y in pixels, and the model's confidence in [0, 1]. */
 export type Keypoint = readonly [x: number, y: number, score: number];
 
@@ -159,7 +161,7 @@ export function parsePoseLine(line: string): PoseFrameResult {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { ok: false, problem: { code: 'VIGIE_E_POSES_JSON', message: `not JSON: ${reason}` } };
   }
   return parsePoseFrame(value);

@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { errorMessage } from '@vigie/log';
 import { freePort } from '@vigie/testenv';
 
 const run = promisify(execFile);
@@ -256,7 +257,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     const url = `postgres://${user}:${password}@127.0.0.1:${String(port)}/${database}`;
     return { url, host: '127.0.0.1', port, user, password, database, dir, logTail, stop };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const tail = logTail();
     await stop();
     throw new Error(`startPostgres: ${message}\n--- postgres.log ---\n${tail}`, { cause: error });

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { errorMessage } from '@vigie/log';
 import { formatPoseLine, formatRecordingHeader } from '@vigie/vision';
 import type { Command } from '../cli.js';
 import { parseCommandArgs, UsageError } from '../cli.js';
@@ -59,9 +60,7 @@ Options:
     try {
       size = await fileAnalysisSize(video, camera);
     } catch (error) {
-      io.stderr(
-        `vigie poses: cannot read ${video}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      io.stderr(`vigie poses: cannot read ${video}: ${errorMessage(error)}\n`);
       return 1;
     }
     const loaded = await loadPoseModel(camera.model, {
@@ -104,7 +103,7 @@ Options:
         }
       }
     } catch (error) {
-      io.stderr(`vigie poses: ${error instanceof Error ? error.message : String(error)}\n`);
+      io.stderr(`vigie poses: ${errorMessage(error)}\n`);
       return 1;
     } finally {
       model.dispose();

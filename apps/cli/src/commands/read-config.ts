@@ -1,5 +1,6 @@
 import type { ConfigResult, Problem } from '@vigie/config';
 import { DEFAULT_XML_LIMITS, parseClientConfig } from '@vigie/config';
+import { errorMessage } from '@vigie/log';
 import type { CliIo } from '../io.js';
 
 /** Reads and checks one config file; a file that cannot be read is a problem like any other. */
@@ -29,7 +30,7 @@ export async function readConfig(path: string, io: CliIo): Promise<ConfigResult>
     // that the other files are still checked.
     const problem: Problem = {
       code: 'VIGIE_E_INTERNAL',
-      message: `internal error, please report it: ${error instanceof Error ? error.message : String(error)}`,
+      message: `internal error, please report it: ${errorMessage(error)}`,
       line: 1,
       column: 1,
     };

@@ -61,7 +61,7 @@ Options:
         throw new UsageError(`${name} must be a port number (0 to 65535)`);
       }
     }
-    const quiet: readonly Severity[] = values.verbose ? [] : ['DEBUG', 'INFO'];
+    const quiet: readonly Severity[] = values.verbose ? [] : ['DEBUG', 'INFO', 'NOTICE'];
     const stamp = () => new Date().toISOString().slice(11, 19);
     io.stderr('vigie up: starting…\n');
     let platform;

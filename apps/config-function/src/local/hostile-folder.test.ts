@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, it } from 'node:test';
 import type { ClientResource } from '@vigie/config';
+import type { LogEntry } from '@vigie/log';
 import { repoRoot } from '@vigie/testenv';
 import { createHandler } from '../handler.js';
-import type { LogEntry } from '../log.js';
 import type { ClientStore } from '../ports.js';
 import { TransientError } from '../ports.js';
 import type { ConfigReport } from '../report.js';
@@ -95,11 +95,15 @@ async function startFolder(prepare: (configs: string, root: string) => void): Pr
       return store.read(bucket, name, generation);
     },
   };
-  const handler = createHandler({ objects, clients, log: (entry) => logs.push(entry) });
+  const handler = createHandler({
+    objects,
+    clients,
+    log: (severity, message, fields) => logs.push({ severity, message, ...fields }),
+  });
   const watcher = watchFolder({
     root: join(root, 'bucket'),
     objects,
-    log: (entry) => logs.push(entry),
+    log: (severity, message, fields) => logs.push({ severity, message, ...fields }),
     handle: (event) => {
       events.push((event as { data: { name: string } }).data.name);
       return handler(event);

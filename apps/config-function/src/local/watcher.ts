@@ -2,9 +2,9 @@ import type { BigIntStats } from 'node:fs';
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '@vigie/log';
 import { DELETED, FINALIZED } from '../events.js';
 import type { Outcome } from '../handler.js';
-import type { Logger } from '../log.js';
 import { TransientError } from '../ports.js';
 import { buildReport, formatReportText, reportNames } from '../report.js';
 import type { EntryKind, EntryState, EntryVerdict } from './entry.js';
@@ -109,12 +109,11 @@ export function watchFolder(options: WatchOptions): FolderWatcher {
         where = `in the logs only: its report could not be written (${String(error)})`;
       }
     }
-    log({
-      severity: 'WARNING',
-      message: `refused ${JSON.stringify(object)} unread, ${where}: ${verdict.problem.code} ${verdict.problem.message}`,
-      ...fields,
-      problems: [`${verdict.problem.code} ${verdict.problem.message}`],
-    });
+    log(
+      'WARNING',
+      `refused ${JSON.stringify(object)} unread, ${where}: ${verdict.problem.code} ${verdict.problem.message}`,
+      { ...fields, problems: [`${verdict.problem.code} ${verdict.problem.message}`] },
+    );
     observe(object, { result: 'rejected', client, problems });
   };
 
@@ -179,13 +178,11 @@ export function watchFolder(options: WatchOptions): FolderWatcher {
       else {
         // Retrying will not help: say it once, and try again when the file changes.
         if (!gone) known.set(key, { generation, handled: true });
-        log({
-          severity: 'ERROR',
-          message: `failed on ${JSON.stringify(name)}, waiting for its next change: ${outcome.message}`,
-          bucket: LOCAL_BUCKET,
-          object: name,
-          generation,
-        });
+        log(
+          'ERROR',
+          `failed on ${JSON.stringify(name)}, waiting for its next change: ${outcome.message}`,
+          { bucket: LOCAL_BUCKET, object: name, generation },
+        );
       }
     }
     observe(name, outcome);

@@ -3,7 +3,10 @@
  * (`VIGIE_E_*`, documented in docs/runtime-codes.md) and a sentence for people.
  */
 
-/** An error answer's body. */
+/**
+ * An error answer's body. Some answers add fields of their own (a repeated ingest's 409 names the
+ * stored alert's `id` and `key`); these two are in every one.
+ */
 export interface ApiErrorBody {
   /** The stable code, `VIGIE_E_*`: what programs branch on. */
   readonly code: string;

@@ -122,6 +122,72 @@ export default tseslint.config(
     },
   },
   {
+    // The console's API, shared with the review UI's browser bundle: no Node, no run-time
+    // dependency. Its own files, and types from the config model, are all it may import.
+    files: ['apps/console/src/api/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'process',
+          'Buffer',
+          'require',
+          'global',
+          '__dirname',
+          '__filename',
+          'setImmediate',
+        ].map((name) => ({
+          name,
+          message: 'The console API is shared with the browser: no Node.',
+        })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportDefaultDeclaration', message: 'Use named exports.' },
+        { selector: 'ImportExpression', message: 'The console API loads nothing at run time.' },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@vigie/config',
+              allowTypeImports: true,
+              message: 'Only types from @vigie/config: the browser bundle cannot take its code.',
+            },
+          ],
+          patterns: [
+            {
+              regex: '^(?!\\./[a-z0-9-]+\\.js$|@vigie/config$)',
+              message:
+                'The console API is shared with the browser: it imports only its own files and types from @vigie/config.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The review UI is a browser bundle: of the console's source it takes only the API.
+    files: ['apps/console/ui/src/**/*.ts', 'apps/console/ui/src/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^node:', message: 'The review UI runs in the browser: no Node.' },
+            {
+              regex: '/src/(?!api/index\\.js$)',
+              message:
+                "The review UI takes only the console's API (src/api/index.js) from its source.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -3,7 +3,7 @@
  * people see it, and the state of a client whose last upload was refused.
  */
 
-import type { ClientView, ConfigReportView } from './ports.js';
+import type { ClientView, ConfigReportView } from './api/clients.js';
 
 /** A config report as the config function writes it (`<file>.report.json`). */
 export interface StoredReport {

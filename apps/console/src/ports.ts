@@ -4,7 +4,10 @@
  * `docs/design/20261126-console.md`.
  */
 
-import type { ClientSpec } from '@vigie/config';
+import type { ClientView } from './api/clients.js';
+
+// The client views travel in the API: they are defined with the rest of it, for the UI too.
+export type { CameraHealth, ClientView, ConfigProblem, ConfigReportView } from './api/clients.js';
 
 /** Where evidence bytes live: the bucket in production, a folder locally. */
 export interface EvidenceStore {
@@ -20,52 +23,6 @@ export interface EvidenceStore {
 export interface SecretReader {
   /** The value, or undefined when the Secret or the key does not exist. */
   read(client: string, secret: string, key: string): Promise<string | undefined>;
-}
-
-/** A camera's health as the detector reports it. */
-export interface CameraHealth {
-  readonly client: string;
-  readonly camera: string;
-  readonly name: string;
-  /** `Up`, `Down`, `Unknown` (starting), or `Disabled` in the config. */
-  readonly state: 'Up' | 'Down' | 'Unknown' | 'Disabled';
-  /** The stable code of the failure, when down. */
-  readonly code?: string;
-  readonly reason?: string;
-  readonly since?: string;
-}
-
-/** One located problem of a rejected upload, as the config report carries it. */
-export interface ConfigProblem {
-  readonly code: string;
-  readonly message: string;
-  readonly line?: number;
-  readonly column?: number;
-}
-
-/** The last config report of a client's file. */
-export interface ConfigReportView {
-  /** `accepted` or `rejected`. */
-  readonly result: 'accepted' | 'rejected';
-  /** The bucket object the report is about, and its generation. */
-  readonly object: string;
-  readonly generation: string;
-  readonly at: string;
-  readonly problems: readonly ConfigProblem[];
-}
-
-/** A client as people see it in the console. */
-export interface ClientView {
-  readonly name: string;
-  readonly displayName: string;
-  /** The running config, absent when no valid config was ever accepted. */
-  readonly spec?: ClientSpec;
-  /** `Ready`, `Progressing`, `Degraded`, `Rejected` (the last upload was refused), or `Removed`. */
-  readonly state: 'Ready' | 'Progressing' | 'Degraded' | 'Rejected' | 'Removed';
-  /** A sentence for people when the state is not `Ready`. */
-  readonly message?: string;
-  readonly lastReport?: ConfigReportView;
-  readonly cameras: readonly CameraHealth[];
 }
 
 /** The clients the console knows, with their config status and camera health. */

@@ -10,7 +10,8 @@ import type { CameraHealthEntry, ClientSpec, ClientStatus } from '@vigie/config'
 import { CAMERA_STATES } from '@vigie/config';
 import type { StoredReport } from '../client-view.js';
 import { configReportView, refusedUpload } from '../client-view.js';
-import type { CameraHealth, ClientDirectory, ClientView } from '../ports.js';
+import type { CameraHealth, ClientView } from '../api/clients.js';
+import type { ClientDirectory } from '../ports.js';
 
 /** A `Client` as the API returns it. */
 export interface ClientObject {

@@ -1,6 +1,13 @@
 /** Alerts and their evidence in SQL: stored once per ID, whatever the number of deliveries. */
 
 import { createHash, randomBytes } from 'node:crypto';
+import type {
+  AlertStatus,
+  AlertSummary,
+  EvidenceKind,
+  StoredAlert,
+  Verdict,
+} from '../api/alerts.js';
 import type { Sql } from './db.js';
 import { inTransaction, select } from './db.js';
 
@@ -62,7 +69,7 @@ export interface IncomingAlert {
 /** One piece of evidence, once its bytes are in the evidence store. */
 export interface EvidenceRow {
   readonly alertId: string;
-  readonly kind: 'snapshot' | 'clip';
+  readonly kind: EvidenceKind;
   readonly contentType: string;
   readonly objectKey: string;
   readonly size: number;
@@ -214,36 +221,15 @@ export async function countAlerts(sql: Sql, client?: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** A review: what a person decided about an alert. */
-export interface Review {
-  readonly verdict: 'confirmed' | 'dismissed';
-  readonly note?: string;
-  readonly by: string;
-  readonly at: string;
-}
+// The alerts storage returns travel in the API as they are: they are defined with the rest of
+// it, for the UI too.
+export type { AlertSummary, Review, StoredAlert } from '../api/alerts.js';
 
-/** An alert as lists show it (the API's alert summary). */
-export interface AlertSummary {
-  readonly id: string;
-  readonly client: string;
-  readonly camera: string;
-  readonly cameraName: string;
-  readonly rule: string;
-  readonly rules: readonly string[];
-  readonly score?: number;
-  readonly threshold?: number;
-  readonly detectedAt: string;
-  readonly receivedAt: string;
-  readonly status: 'new' | 'confirmed' | 'dismissed';
-  readonly explanation: string;
-  readonly evidence: readonly string[];
-  readonly review?: Review;
-}
-
-/** An alert with the detector's whole body: firings, box, zone, frame size. */
-export interface AlertDetail extends AlertSummary {
-  readonly body: Record<string, unknown>;
-}
+/**
+ * What {@link getAlert} returns: the API's {@link StoredAlert}, which the alert route sends with
+ * the review history as the API's `AlertDetail`.
+ */
+export type AlertDetail = StoredAlert;
 
 interface AlertRow {
   id: string;
@@ -257,7 +243,8 @@ interface AlertRow {
   reviewed_by: string | null;
   reviewed_at: Date | null;
   body: Record<string, unknown>;
-  evidence: string[] | null;
+  // Only storeEvidence and storeAlert write kinds, both typed.
+  evidence: EvidenceKind[] | null;
 }
 
 const SUMMARY_COLUMNS = `a.id, a.client, a.camera, a.rule, a.detected_at, a.received_at, a.status,
@@ -310,7 +297,7 @@ export interface AlertQuery {
   readonly clients: readonly string[] | undefined;
   readonly camera?: string;
   readonly rule?: string;
-  readonly status?: 'new' | 'confirmed' | 'dismissed';
+  readonly status?: AlertStatus;
   readonly from?: string;
   readonly to?: string;
   readonly limit: number;
@@ -389,7 +376,7 @@ export async function reviewAlert(
   options: {
     id: string;
     clients: readonly string[] | undefined;
-    verdict: 'confirmed' | 'dismissed';
+    verdict: Verdict;
     note?: string;
     by: string;
   },

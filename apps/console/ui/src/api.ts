@@ -3,6 +3,7 @@
  * answer is normalised here, and a 401 anywhere ends the session.
  */
 
+import { parseApiErrorBody } from '../../src/api/index.js';
 import { arr, num, obj, oneOf, optNum, optStr, str } from './read.js';
 import type {
   AlertBody,
@@ -12,18 +13,32 @@ import type {
   Box,
   CameraHealth,
   CameraSpec,
+  CameraState,
+  ClientState,
   ClientView,
   ConfigProblem,
-  ConfigReport,
+  ConfigReportView,
   EvidenceKind,
   Firing,
   Principal,
   Review,
   Verdict,
+  ZoneOutline,
   ZoneRef,
-  ZoneSpec,
 } from './types.js';
-import { STATUSES } from './types.js';
+import { ALERT_STATUSES, EVIDENCE_KINDS } from './types.js';
+
+/** Every camera state, to read one safely. */
+const CAMERA_STATES: readonly CameraState[] = ['Up', 'Down', 'Unknown', 'Disabled'];
+
+/** Every client state, to read one safely. */
+const CLIENT_STATES: readonly ClientState[] = [
+  'Ready',
+  'Progressing',
+  'Degraded',
+  'Rejected',
+  'Removed',
+];
 
 /** An answer that was not a success, with the API's stable code. */
 export class ApiError extends Error {
@@ -78,17 +93,13 @@ export function createApi(options: ApiOptions): Api {
     headers.set('authorization', `Bearer ${token}`);
     const response = await fetch(`/api/v1${path}`, { ...init, headers });
     if (response.ok) return response;
-    let code = 'VIGIE_E_INTERNAL';
-    let message = `${String(response.status)} ${response.statusText}`;
-    try {
-      const body = obj(await response.json());
-      code = str(body.code, code);
-      message = str(body.message, message);
-    } catch {
-      // Not JSON (a proxy's page, say): the status line says enough.
-    }
-    if (response.status === 401) onUnauthorized(message);
-    throw new ApiError(response.status, code, message);
+    // Not the console's error body (a proxy's page, say): the status line says enough.
+    const body = parseApiErrorBody(await response.json().catch(() => undefined)) ?? {
+      code: 'VIGIE_E_INTERNAL',
+      message: `${String(response.status)} ${response.statusText}`,
+    };
+    if (response.status === 401) onUnauthorized(body.message);
+    throw new ApiError(response.status, body.code, body.message);
   }
 
   async function json(path: string, init?: RequestInit): Promise<unknown> {
@@ -167,9 +178,11 @@ export function readAlertSummary(value: unknown): AlertSummary {
     rules: rules.length > 0 ? rules : [rule],
     detectedAt: str(o.detectedAt),
     receivedAt: str(o.receivedAt, str(o.detectedAt)),
-    status: oneOf(o.status, STATUSES, review?.verdict ?? 'new'),
+    status: oneOf(o.status, ALERT_STATUSES, review?.verdict ?? 'new'),
     explanation: str(o.explanation),
-    evidence: arr(o.evidence).filter((e): e is EvidenceKind => e === 'snapshot' || e === 'clip'),
+    evidence: arr(o.evidence).filter((e): e is EvidenceKind =>
+      EVIDENCE_KINDS.some((kind) => kind === e),
+    ),
     ...(review === undefined ? {} : { review }),
     ...(score === undefined ? {} : { score }),
     ...(threshold === undefined ? {} : { threshold }),
@@ -259,7 +272,7 @@ function readCamera(value: unknown): CameraHealth {
     client: str(o.client),
     camera,
     name: str(o.name, camera),
-    state: oneOf(o.state, ['Up', 'Down', 'Unknown', 'Disabled'], 'Unknown'),
+    state: oneOf(o.state, CAMERA_STATES, 'Unknown'),
     ...(code === undefined ? {} : { code }),
     ...(reason === undefined ? {} : { reason }),
     ...(since === undefined ? {} : { since }),
@@ -278,7 +291,7 @@ function readProblem(value: unknown): ConfigProblem {
   };
 }
 
-function readReport(value: unknown): ConfigReport | undefined {
+function readReport(value: unknown): ConfigReportView | undefined {
   if (value === undefined || value === null) return undefined;
   const o = obj(value);
   return {
@@ -290,7 +303,7 @@ function readReport(value: unknown): ConfigReport | undefined {
   };
 }
 
-function readZoneSpec(value: unknown): ZoneSpec {
+function readZoneOutline(value: unknown): ZoneOutline {
   const o = obj(value);
   const id = str(o.id);
   const name = optStr(o.name);
@@ -310,7 +323,7 @@ function readCameraSpec(value: unknown): CameraSpec {
   const name = optStr(o.name);
   return {
     id: str(o.id),
-    zones: arr(o.zones).map(readZoneSpec),
+    zones: arr(o.zones).map(readZoneOutline),
     ...(name === undefined ? {} : { name }),
   };
 }
@@ -325,11 +338,7 @@ export function readClient(value: unknown): ClientView {
   return {
     name,
     displayName: str(o.displayName, name),
-    state: oneOf(
-      o.state,
-      ['Ready', 'Progressing', 'Degraded', 'Rejected', 'Removed'],
-      'Progressing',
-    ),
+    state: oneOf(o.state, CLIENT_STATES, 'Progressing'),
     cameras: arr(o.cameras).map((c) => {
       const camera = readCamera(c);
       return camera.client === '' ? { ...camera, client: name } : camera;

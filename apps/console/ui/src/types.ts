@@ -1,17 +1,28 @@
 /**
- * What the console's API answers, as the UI reads it (see docs/design/20261126-console.md).
- * Bodies are normalised at the boundary by the `read*` functions in `api.ts`, so that the pages
- * can trust these types.
+ * What the console's API answers, as the UI reads it (see docs/design/20261126-console.md). The
+ * bodies are the API's own types (`apps/console/src/api`), shared with the server; bodies are
+ * normalised at the boundary by the `read*` functions in `api.ts`, so that the pages can trust
+ * them. Defined here are only what the UI reads out of the detector's alert body and the
+ * client's config, which the API passes on as they were sent.
  */
 
-/** A reviewer's verdict. */
-export type Verdict = 'confirmed' | 'dismissed';
+import type * as wire from '../../src/api/index.js';
 
-/** Where an alert stands: not reviewed yet, or the verdict it got. */
-export type AlertStatus = 'new' | Verdict;
-
-/** Every status, in the order filters show them. */
-export const STATUSES: readonly AlertStatus[] = ['new', 'confirmed', 'dismissed'];
+export type {
+  AlertPage,
+  AlertStatus,
+  AlertSummary,
+  CameraHealth,
+  CameraState,
+  ClientState,
+  ConfigProblem,
+  ConfigReportView,
+  EvidenceKind,
+  Review,
+  Verdict,
+  ZoneOutline,
+} from '../../src/api/index.js';
+export { ALERT_STATUSES, EVIDENCE_KINDS } from '../../src/api/index.js';
 
 /** The behaviour rules alerts can name. */
 export const RULES = [
@@ -20,36 +31,6 @@ export const RULES = [
   'loitering',
   'restricted-zone',
 ] as const;
-
-/** A kind of evidence an alert can carry. */
-export type EvidenceKind = 'snapshot' | 'clip';
-
-/** Who reviewed an alert, when, and what they decided. */
-export interface Review {
-  readonly verdict: Verdict;
-  readonly note?: string;
-  readonly by: string;
-  readonly at: string;
-}
-
-/** One alert as lists and the live stream carry it. */
-export interface AlertSummary {
-  readonly id: string;
-  readonly client: string;
-  readonly camera: string;
-  readonly cameraName: string;
-  readonly rule: string;
-  readonly rules: readonly string[];
-  /** The incident's score and the threshold it crossed, when the detector sent them. */
-  readonly score?: number;
-  readonly threshold?: number;
-  readonly detectedAt: string;
-  readonly receivedAt: string;
-  readonly status: AlertStatus;
-  readonly explanation: string;
-  readonly evidence: readonly EvidenceKind[];
-  readonly review?: Review;
-}
 
 /** A moment that supports a firing: when (stream seconds) and what was seen then. */
 export interface EvidenceMoment {
@@ -89,16 +70,9 @@ export interface AlertBody {
   readonly firings: readonly Firing[];
 }
 
-/** One alert with the detector's body and its review history. */
-export interface AlertDetail extends AlertSummary {
+/** The API's alert detail, with what the UI shows of the detector's body. */
+export interface AlertDetail extends Omit<wire.AlertDetail, 'body'> {
   readonly body: AlertBody;
-  readonly history: readonly Review[];
-}
-
-/** A page of alerts; `nextCursor` asks for the next one. */
-export interface AlertPage {
-  readonly alerts: readonly AlertSummary[];
-  readonly nextCursor?: string;
 }
 
 /** The signed-in person or service. */
@@ -108,63 +82,15 @@ export interface Principal {
   readonly clients: '*' | readonly string[];
 }
 
-/** A camera's health. */
-export type CameraState = 'Up' | 'Down' | 'Unknown' | 'Disabled';
-
-/** A camera as the health view shows it. */
-export interface CameraHealth {
-  readonly client: string;
-  readonly camera: string;
-  readonly name: string;
-  readonly state: CameraState;
-  readonly code?: string;
-  readonly reason?: string;
-  readonly since?: string;
-}
-
-/** One located problem of a rejected upload. */
-export interface ConfigProblem {
-  readonly code: string;
-  readonly message: string;
-  readonly line?: number;
-  readonly column?: number;
-}
-
-/** The last config report of a client's file. */
-export interface ConfigReport {
-  readonly result: 'accepted' | 'rejected';
-  readonly object: string;
-  readonly generation: string;
-  readonly at: string;
-  readonly problems: readonly ConfigProblem[];
-}
-
-/** A zone of a camera, as the client's config writes it: points in normalised 0..1 coordinates. */
-export interface ZoneSpec {
-  readonly id: string;
-  readonly type: string;
-  readonly name?: string;
-  readonly points: readonly (readonly [number, number])[];
-}
-
 /** What the UI reads of a camera in the client's spec. */
 export interface CameraSpec {
   readonly id: string;
   readonly name?: string;
-  readonly zones: readonly ZoneSpec[];
+  readonly zones: readonly wire.ZoneOutline[];
 }
 
-/** A client's state as the console reports it. */
-export type ClientState = 'Ready' | 'Progressing' | 'Degraded' | 'Rejected' | 'Removed';
-
-/** A client with its config status and camera health. */
-export interface ClientView {
-  readonly name: string;
-  readonly displayName: string;
-  readonly state: ClientState;
-  readonly message?: string;
-  readonly lastReport?: ConfigReport;
-  readonly cameras: readonly CameraHealth[];
+/** The API's client, with what the UI reads of its running config: its cameras. */
+export interface ClientView extends Omit<wire.ClientView, 'spec'> {
   /** The cameras of the running config, absent when no valid config was ever accepted. */
   readonly specCameras?: readonly CameraSpec[];
 }

@@ -4,9 +4,10 @@
  */
 
 import { useState } from 'preact/hooks';
-import { labelAnchor, svgPoints, zonesInPixels } from '../geometry.js';
+import { zonesInPixels } from '../../../src/api/index.js';
+import { labelAnchor, svgPoints } from '../geometry.js';
 import type { Loaded } from '../hooks.js';
-import type { Box, ZoneSpec } from '../types.js';
+import type { Box, ZoneOutline } from '../types.js';
 
 /** What the overlay draws. */
 export interface OverlayData {
@@ -15,7 +16,7 @@ export interface OverlayData {
   /** The analysed frame's size; the box is in its pixels. */
   readonly width?: number;
   readonly height?: number;
-  readonly zones: readonly ZoneSpec[];
+  readonly zones: readonly ZoneOutline[];
   /** The zone the alert names, drawn stronger. */
   readonly zoneId?: string;
 }

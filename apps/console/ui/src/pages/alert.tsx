@@ -25,7 +25,7 @@ import { useShortcuts } from '../keys.js';
 import { currentOrder, extendOrder, neighbours, rememberOrder } from '../order.js';
 import { navigate } from '../router.js';
 import { setPageTitle } from '../title.js';
-import type { AlertDetail, Firing, Review, Verdict, ZoneSpec } from '../types.js';
+import type { AlertDetail, Firing, Review, Verdict, ZoneOutline } from '../types.js';
 
 /** The alert page. */
 export function AlertPage(props: { readonly id: string }) {
@@ -35,7 +35,7 @@ export function AlertPage(props: { readonly id: string }) {
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const value = alert.state === 'done' ? alert.value : undefined;
 
-  const [zones] = useLoad(async (): Promise<readonly ZoneSpec[]> => {
+  const [zones] = useLoad(async (): Promise<readonly ZoneOutline[]> => {
     if (value === undefined) return [];
     const client = await api.client(value.client);
     return client.specCameras?.find((c) => c.id === value.camera)?.zones ?? [];

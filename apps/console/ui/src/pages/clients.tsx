@@ -15,7 +15,7 @@ import {
 import { useSession } from '../context.js';
 import { useLoad } from '../hooks.js';
 import { setPageTitle } from '../title.js';
-import type { ClientView, ConfigReport } from '../types.js';
+import type { ClientView, ConfigReportView } from '../types.js';
 import { CameraTable } from './cameras.js';
 
 function upCount(client: ClientView): string {
@@ -199,7 +199,7 @@ export function ClientPage(props: { readonly name: string }) {
 }
 
 /** A report's problems, one per line, as a compiler prints errors. */
-function Problems(props: { readonly report: ConfigReport; readonly limit?: number }) {
+function Problems(props: { readonly report: ConfigReportView; readonly limit?: number }) {
   const { report } = props;
   if (report.problems.length === 0) return null;
   const file = report.object.split('/').at(-1) ?? report.object;

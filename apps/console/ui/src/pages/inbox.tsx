@@ -36,7 +36,7 @@ import { rememberOrder } from '../order.js';
 import { navigate } from '../router.js';
 import { setPageTitle } from '../title.js';
 import type { AlertSummary, CameraHealth, ClientView } from '../types.js';
-import { RULES, STATUSES } from '../types.js';
+import { ALERT_STATUSES, RULES } from '../types.js';
 
 const PAGE = 50;
 /** How long a live arrival stays highlighted. */
@@ -470,7 +470,7 @@ function FilterBar(props: {
         onChange={(v) => {
           set('status', v);
         }}
-        options={[['', 'Any status'], ...STATUSES.map((s) => [s, ruleLabel(s)] as const)]}
+        options={[['', 'Any status'], ...ALERT_STATUSES.map((s) => [s, ruleLabel(s)] as const)]}
       />
       <Select
         label="Time"

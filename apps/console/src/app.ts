@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { errorCode, toError } from '@vigie/log';
 import type { Authenticator } from './auth/authenticate.js';
 import { createTokenAuthenticator } from './auth/authenticate.js';
 import {
@@ -117,18 +118,15 @@ function answerFrameworkError(error: FastifyError, _request: FastifyRequest, rep
 /** Answers every error in the console's shape: a domain error's status and stable code. */
 function answerErrors(app: FastifyInstance, onError: ((error: unknown) => void) | undefined) {
   app.setErrorHandler((thrown: unknown, _request, reply) => {
-    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    const error = toError(thrown);
     const status = statusOf(error);
     if (status === 500) onError?.(error);
     if (error instanceof RateLimitError) {
       void reply.header('retry-after', String(Math.max(1, error.retryAfterSeconds)));
     }
     const code =
-      'code' in error && typeof error.code === 'string' && error.code.startsWith('VIGIE_E_')
-        ? error.code
-        : status === 500
-          ? 'VIGIE_E_INTERNAL'
-          : (FASTIFY_CODES[status] ?? 'VIGIE_E_BAD_REQUEST');
+      errorCode(error) ??
+      (status === 500 ? 'VIGIE_E_INTERNAL' : (FASTIFY_CODES[status] ?? 'VIGIE_E_BAD_REQUEST'));
     void reply
       .status(status)
       .send({ code, message: status === 500 ? 'internal error' : error.message });

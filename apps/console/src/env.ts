@@ -1,6 +1,6 @@
 /** The console's settings, read from its environment, with clear errors for bad values. */
 
-import type { Severity } from '@vigie/log';
+import { errorMessage, type Severity } from '@vigie/log';
 import type { WebhookAllowance } from './notify/address-policy.js';
 import type { SmtpSettings } from './notify/email.js';
 import { readAuthModes, readBootstrapAdmin, type AuthMode } from './settings/auth.js';
@@ -101,6 +101,6 @@ export function readConsoleSettings(
       logLevel,
     };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
 }

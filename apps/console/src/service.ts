@@ -4,7 +4,7 @@
  * own transaction, so that no stored alert misses its messages.
  */
 
-import type { Logger } from '@vigie/log';
+import { errorMessage, type Logger } from '@vigie/log';
 import type { AppDeps, ConsoleApp } from './app.js';
 import { buildApp } from './app.js';
 import { createConsoleMetrics } from './metrics.js';
@@ -92,7 +92,7 @@ export function createConsoleService(options: ConsoleServiceOptions): ConsoleSer
     evidence: options.evidence,
     onError: (error) => {
       log('ERROR', 'evidence sweep failed; will try again', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     },
     onSwept: (result) => {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeError, errorCode, errorMessage, isTransient, VigieError } from './errors.js';
+import {
+  describeError,
+  errorCode,
+  errorMessage,
+  isTransient,
+  toError,
+  VigieError,
+} from './errors.js';
 
 describe('VigieError', () => {
   it('carries its code, the registry transience, its cause, and reads as an Error', () => {
@@ -32,6 +39,18 @@ describe('errorMessage', () => {
     assert.equal(errorMessage('plain'), 'plain');
     assert.equal(errorMessage(42), '42');
     assert.equal(errorMessage(undefined), 'undefined');
+  });
+});
+
+describe('toError', () => {
+  it('keeps an Error as it is, and turns anything else into one with its text', () => {
+    const error = new VigieError('VIGIE_E_NOT_FOUND', 'no alert a1');
+    assert.equal(toError(error), error);
+    const fromText = toError('connection lost');
+    assert.ok(fromText instanceof Error);
+    assert.equal(fromText.message, 'connection lost');
+    assert.equal(toError(42).message, '42');
+    assert.equal(toError(undefined).message, 'undefined');
   });
 });
 

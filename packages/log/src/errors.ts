@@ -37,6 +37,15 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * A thrown value as an `Error`: itself when it is one, else a new `Error` whose message is the
+ * value as text. For the places that must hand on an `Error` (a callback, a pool, a log of the
+ * stack) whatever was thrown, since JavaScript lets anything be thrown.
+ */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
+
 /** A Vigie code: a runtime code or a config problem code. */
 export type VigieCode = `VIGIE_E_${string}`;
 

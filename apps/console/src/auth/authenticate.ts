@@ -26,6 +26,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { errorMessage } from '@vigie/log';
 import { AuthError } from '../errors.js';
 import type { Sql } from '../storage/db.js';
 import { principalOfEmail, principalOfToken, TOKEN_PREFIX } from '../storage/people.js';
@@ -114,9 +115,7 @@ export function createJwtAuthenticator(options: JwtOptions): Authenticator {
         clockTolerance: CLOCK_SKEW_S,
       }));
     } catch (error) {
-      throw new AuthError(
-        `the signed identity was refused: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new AuthError(`the signed identity was refused: ${errorMessage(error)}`);
     }
     const email = verifyEmail(options.kind, payload);
     const principal = await principalOfEmail(options.sql, email);

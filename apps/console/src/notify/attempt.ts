@@ -4,10 +4,10 @@
  * verdict, not this file's.
  */
 
-import type { Logger } from '@vigie/log';
+import { errorMessage, type Logger } from '@vigie/log';
 import type { ClientView, SecretReader } from '../ports.js';
 import { renderAlertEmail, type Mailer, type SmtpSettings } from './email.js';
-import { asError, failure, type DeliveryOutcome } from './outcome.js';
+import { failure, type DeliveryOutcome } from './outcome.js';
 import type { ClaimedNotification } from './queue.js';
 import { summarizeAlert, type AlertSummary } from './summary.js';
 import { buildWebhookRequest, postWebhook, type WebhookOptions } from './webhook.js';
@@ -73,7 +73,7 @@ async function attemptEmail(
   const snapshot = await options.evidence?.(row.alert.id).catch((thrown: unknown) => {
     options.log('WARNING', 'snapshot unavailable for the alert email', {
       alert: row.alert.id,
-      error: asError(thrown).message,
+      error: errorMessage(thrown),
     });
     return undefined;
   });

@@ -5,12 +5,12 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@vigie/log';
+import { errorMessage, type Logger } from '@vigie/log';
 import type { ClientView } from '../ports.js';
 import type { Sql } from '../storage/db.js';
 import type { Attempt } from './attempt.js';
 import type { NotifierCounters } from './counters.js';
-import { asError, failure, type DeliveryOutcome } from './outcome.js';
+import { failure, type DeliveryOutcome } from './outcome.js';
 import type { TargetKind } from './plan.js';
 import { claimDue, finishDelivery, type ClaimedNotification } from './queue.js';
 import { decideRetry, type RetryPolicy } from './retry.js';
@@ -64,7 +64,7 @@ async function deliver(
   try {
     outcome = await options.attempt(row, view);
   } catch (thrown) {
-    outcome = failure('VIGIE_E_NOTIFY_INTERNAL', asError(thrown).message, true);
+    outcome = failure('VIGIE_E_NOTIFY_INTERNAL', errorMessage(thrown), true);
   }
   const verdict = decideRetry(outcome, row.attempts, options.random, options.policy);
   const recorded = await finishDelivery(options.sql, row, verdict, options.now());
@@ -117,7 +117,7 @@ export function createDeliveryRun(options: DeliveryOptions): () => Promise<numbe
       if (rows.length === 0) break;
       // Without the directory, messages name the client by its ID and times are in UTC.
       const views = await options.clients().catch((thrown: unknown) => {
-        log('WARNING', 'client directory unavailable', { error: asError(thrown).message });
+        log('WARNING', 'client directory unavailable', { error: errorMessage(thrown) });
         return new Map<string, ClientView>();
       });
       await Promise.all(rows.map((row) => deliver(options, row, views.get(row.alert.client))));

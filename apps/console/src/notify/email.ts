@@ -4,6 +4,7 @@
  * connection failures are transient, 5xx are final.
  */
 
+import { toError } from '@vigie/log';
 import { createTransport } from 'nodemailer';
 import { failure, type DeliveryOutcome } from './outcome.js';
 import { ruleTitle, type AlertSummary } from './summary.js';
@@ -160,7 +161,7 @@ export interface Mailer {
 
 /** The outcome of a nodemailer error: SMTP 4xx transient, 5xx final, no answer transient. */
 export function smtpOutcome(thrown: unknown): DeliveryOutcome {
-  const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+  const error = toError(thrown);
   const responseCode = (error as { responseCode?: unknown }).responseCode;
   if (typeof responseCode === 'number' && responseCode >= 500) {
     return failure('VIGIE_E_EMAIL_REJECTED', error.message, false);

@@ -3,8 +3,7 @@
  * waiting, never two runs at a time, and a stop that waits for the run in flight.
  */
 
-import type { Logger } from '@vigie/log';
-import { asError } from './outcome.js';
+import { errorMessage, type Logger } from '@vigie/log';
 
 /** The loop's controls. */
 export interface DeliveryLoop {
@@ -38,7 +37,7 @@ export function createDeliveryLoop(run: () => Promise<unknown>, log: Logger): De
       .then(
         () => undefined,
         (thrown: unknown) => {
-          log('ERROR', 'notification loop failed', { error: asError(thrown).message });
+          log('ERROR', 'notification loop failed', { error: errorMessage(thrown) });
         },
       )
       .finally(() => {

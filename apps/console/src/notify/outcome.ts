@@ -4,40 +4,29 @@
  * trying again.
  */
 
+import type { RuntimeCode } from '@vigie/log';
 import { storableExcerpt } from './excerpt.js';
 
-/** The stable codes a failed delivery records (as `CODE: message` in `last_error`). */
-export const NOTIFY_CODES = {
-  /** The webhook's signing Secret, or its key `key`, does not exist; nothing is sent unsigned. */
-  VIGIE_E_WEBHOOK_SECRET: 'the signing Secret or its key is missing',
-  /** The webhook URL is not an `https://` URL. */
-  VIGIE_E_WEBHOOK_URL: 'the webhook URL is not https',
-  /**
-   * The webhook's host is, or resolves to, an address or name that webhooks may not reach
-   * (loopback, link-local, private, the cluster's names…) and no admin allowed it; nothing is
-   * sent. See `address-policy.ts`.
-   */
-  VIGIE_E_WEBHOOK_FORBIDDEN: 'the webhook target is inside the network',
-  /** The receiver answered with a status other than 2xx (redirects are not followed). */
-  VIGIE_E_WEBHOOK_STATUS: 'the receiver refused the delivery',
-  /** No answer within the timeout. */
-  VIGIE_E_WEBHOOK_TIMEOUT: 'the receiver did not answer in time',
-  /** Connection, TLS or DNS failure. */
-  VIGIE_E_WEBHOOK_NETWORK: 'the receiver could not be reached',
-  /** The console has no SMTP settings, so email targets cannot be served. */
-  VIGIE_E_EMAIL_UNCONFIGURED: 'no SMTP server is configured',
-  /** The SMTP server answered 4xx: try again later. */
-  VIGIE_E_EMAIL_DEFERRED: 'the mail server deferred the message',
-  /** The SMTP server answered 5xx: the message or recipient is refused for good. */
-  VIGIE_E_EMAIL_REJECTED: 'the mail server rejected the message',
-  /** Connection, TLS or timeout failure talking to the SMTP server. */
-  VIGIE_E_EMAIL_NETWORK: 'the mail server could not be reached',
-  /** An unexpected error inside the console while delivering; retried. */
-  VIGIE_E_NOTIFY_INTERNAL: 'internal error while delivering',
-} as const;
+/**
+ * The stable codes a failed delivery records (as `CODE: message` in `last_error`). Each is a
+ * registered runtime code, whose meaning and remedy `RUNTIME_CODES` (`@vigie/log`) documents.
+ */
+export const NOTIFY_CODES = [
+  'VIGIE_E_WEBHOOK_SECRET',
+  'VIGIE_E_WEBHOOK_URL',
+  'VIGIE_E_WEBHOOK_FORBIDDEN',
+  'VIGIE_E_WEBHOOK_STATUS',
+  'VIGIE_E_WEBHOOK_TIMEOUT',
+  'VIGIE_E_WEBHOOK_NETWORK',
+  'VIGIE_E_EMAIL_UNCONFIGURED',
+  'VIGIE_E_EMAIL_DEFERRED',
+  'VIGIE_E_EMAIL_REJECTED',
+  'VIGIE_E_EMAIL_NETWORK',
+  'VIGIE_E_NOTIFY_INTERNAL',
+] as const satisfies readonly RuntimeCode[];
 
 /** One of {@link NOTIFY_CODES}. */
-export type NotifyCode = keyof typeof NOTIFY_CODES;
+export type NotifyCode = (typeof NOTIFY_CODES)[number];
 
 /** The result of one delivery attempt. */
 export type DeliveryOutcome =
@@ -70,9 +59,4 @@ export function failure(
   return retryAfterMs === undefined
     ? { ok: false, transient, code, message }
     : { ok: false, transient, code, message, retryAfterMs };
-}
-
-/** A thrown value as an `Error`, for messages. */
-export function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }

@@ -42,6 +42,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { errorCode, toError, VigieError } from '@vigie/log';
 import {
   NO_ALLOWANCE,
   verifyAddresses,
@@ -142,11 +143,6 @@ export function buildWebhookRequest(delivery: WebhookDelivery): WebhookRequest {
 
 const transientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
-/** A refused target, raised from the lookup so that no socket is ever opened to it. */
-class ForbiddenTarget extends Error {
-  override readonly name = 'ForbiddenTarget';
-}
-
 /**
  * A `lookup` for the request that resolves the name and fails when any address it resolves to
  * is forbidden: sockets connect only to what was checked, whatever the name answers next.
@@ -182,7 +178,8 @@ function guardedLookup(
               allow,
             );
         if (verdict.verdict === 'refuse') {
-          callback(new ForbiddenTarget(verdict.reason), []);
+          // Raised from the lookup so that no socket is ever opened to the refused target.
+          callback(new VigieError('VIGIE_E_WEBHOOK_FORBIDDEN', verdict.reason), []);
           return;
         }
         const family = lookupOptions.family;
@@ -207,7 +204,7 @@ function guardedLookup(
         }
       },
       (error: unknown) => {
-        callback(error instanceof Error ? error : new Error(String(error)), []);
+        callback(toError(error), []);
       },
     );
   };
@@ -292,7 +289,7 @@ export function postWebhook(
       },
     );
     req.on('error', (error) => {
-      if (error instanceof ForbiddenTarget) {
+      if (errorCode(error) === 'VIGIE_E_WEBHOOK_FORBIDDEN') {
         settle(failure('VIGIE_E_WEBHOOK_FORBIDDEN', error.message, false));
         return;
       }

@@ -10,6 +10,7 @@
  * - `bytea`: a `Uint8Array` (a `Buffer`, its subclass, on PostgreSQL).
  */
 
+import { toError } from '@vigie/log';
 import pg from 'pg';
 import type { Sql } from './db.js';
 
@@ -127,7 +128,7 @@ export function createPostgresSql(options: PostgresSqlOptions): SqlStore {
       } catch (error) {
         end();
         await client.query('ROLLBACK').catch((rollback: unknown) => {
-          broken = rollback instanceof Error ? rollback : new Error(String(rollback));
+          broken = toError(rollback);
         });
         throw error;
       } finally {

@@ -1,19 +1,12 @@
 /**
- * Who is asking, and which clients they may see. Every read and write is filtered by it. Pure
- * and free of imports: storage reads principals, `auth/` proves them, routes filter by them.
+ * Who is asking, and which clients they may see. Every read and write is filtered by it. Pure:
+ * storage reads principals, `auth/` proves them, routes filter by them. The type itself is the
+ * API's (`api/principal.ts`), which `GET /api/v1/me` answers.
  */
 
-/** `admin` sees and reviews every client; `viewer` reviews only its own clients. */
-export type Role = 'admin' | 'viewer';
+import type { Principal } from './api/principal.js';
 
-/** The caller of a request. */
-export interface Principal {
-  /** An email, or a token's subject. */
-  readonly subject: string;
-  readonly role: Role;
-  /** The clients visible to the caller; `'*'` for all. */
-  readonly clients: '*' | readonly string[];
-}
+export type { Principal, Role } from './api/principal.js';
 
 /** Whether the principal may see a client's data. */
 export function canSee(principal: Principal, client: string): boolean {

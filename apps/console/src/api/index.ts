@@ -28,3 +28,4 @@ export type { ApiErrorBody } from './errors.js';
 export { parseApiErrorBody } from './errors.js';
 export type { PixelZone, ZoneOutline } from './zones.js';
 export { zonesInPixels } from './zones.js';
+export type { Principal, Role } from './principal.js';

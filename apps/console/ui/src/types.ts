@@ -9,6 +9,7 @@
 import type * as wire from '../../src/api/index.js';
 
 export type {
+  Principal,
   AlertPage,
   AlertStatus,
   AlertSummary,
@@ -73,13 +74,6 @@ export interface AlertBody {
 /** The API's alert detail, with what the UI shows of the detector's body. */
 export interface AlertDetail extends Omit<wire.AlertDetail, 'body'> {
   readonly body: AlertBody;
-}
-
-/** The signed-in person or service. */
-export interface Principal {
-  readonly subject: string;
-  readonly role: 'admin' | 'viewer';
-  readonly clients: '*' | readonly string[];
 }
 
 /** What the UI reads of a camera in the client's spec. */

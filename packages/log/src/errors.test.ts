@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeError, errorCode, errorMessage, isTransient, VigieError } from './errors.js';
+import {
+  describeError,
+  errorCode,
+  errorMessage,
+  isTransient,
+  toError,
+  VigieError,
+} from './errors.js';
 
 describe('VigieError', () => {
   it('carries its code, the registry transience, its cause, and reads as an Error', () => {
@@ -32,6 +39,17 @@ describe('errorMessage', () => {
     assert.equal(errorMessage('plain'), 'plain');
     assert.equal(errorMessage(42), '42');
     assert.equal(errorMessage(undefined), 'undefined');
+  });
+});
+
+describe('toError', () => {
+  it('keeps an Error as it is and wraps anything else', () => {
+    const error = new RangeError('out');
+    assert.equal(toError(error), error);
+    const wrapped = toError('plain');
+    assert.ok(wrapped instanceof Error);
+    assert.equal(wrapped.message, 'plain');
+    assert.equal(toError(42).message, '42');
   });
 });
 

@@ -16,16 +16,17 @@ export interface VigieErrorOptions {
 
 /**
  * A failure people can act on: a stable code from {@link RUNTIME_CODES}, whether retrying may
- * fix it, and optionally the error that caused it.
+ * fix it, and optionally the error that caused it. A subclass may narrow `Code` to the codes it
+ * can carry.
  */
-export class VigieError extends Error {
+export class VigieError<Code extends RuntimeCode = RuntimeCode> extends Error {
   override readonly name: string = 'VigieError';
   /** The stable code, documented in `docs/runtime-codes.md`. */
-  readonly code: RuntimeCode;
+  readonly code: Code;
   /** Whether retrying, with nothing changed, may make it go away. */
   readonly transient: boolean;
 
-  constructor(code: RuntimeCode, message: string, options: VigieErrorOptions = {}) {
+  constructor(code: Code, message: string, options: VigieErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.transient = options.transient ?? RUNTIME_CODES[code].transient;
@@ -35,6 +36,14 @@ export class VigieError extends Error {
 /** The message of a thrown value: an `Error`'s message, anything else as text. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A thrown value as an `Error`: the value itself when it is one, else an `Error` whose message is
+ * the value as text, for APIs that take only an `Error` (a stream's `destroy`, a callback).
+ */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** A Vigie code: a runtime code or a config problem code. */

@@ -5,6 +5,7 @@ export {
   errorMessage,
   httpStatus,
   isTransient,
+  toError,
   VigieError,
   type VigieCode,
   type VigieErrorOptions,

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { Alert } from '@vigie/vision';
 import { createCameraAnalysis } from './camera-analysis.js';
@@ -73,7 +74,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
           },
         })
   ).catch((e: unknown) => {
-    health.failed('VIGIE_E_CAMERA_FAILED', e instanceof Error ? e.message : String(e));
+    health.failed('VIGIE_E_CAMERA_FAILED', errorMessage(e));
   });
 
   return {

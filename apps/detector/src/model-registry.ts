@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import type { Logger } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { DetectorMetrics } from './metrics.js';
 import type { PoseModel } from './models/model.js';
@@ -62,7 +63,7 @@ export function needsDefaultModel(config: DetectorConfig): boolean {
 
 function failure(e: unknown, code: string): ModelFailure {
   if (e instanceof ModelError) return { code: e.code, message: e.message };
-  return { code, message: e instanceof Error ? e.message : String(e) };
+  return { code, message: errorMessage(e) };
 }
 
 /** Creates the shard's model registry; nothing loads until {@link ModelRegistry.prepare}. */
@@ -110,7 +111,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       } catch (e) {
         modelError = {
           code: 'VIGIE_E_MODEL_LOAD',
-          message: e instanceof Error ? e.message : String(e),
+          message: errorMessage(e),
         };
         log('ERROR', 'the default model did not load', { ...modelError });
       }

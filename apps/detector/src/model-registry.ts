@@ -6,7 +6,7 @@
  */
 
 import { join } from 'node:path';
-import type { Logger } from '@vigie/log';
+import type { Logger, RuntimeCode } from '@vigie/log';
 import { errorMessage } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { DetectorMetrics } from './metrics.js';
@@ -17,7 +17,7 @@ import { isPoseRecording } from './sources.js';
 
 /** Why a camera has no model, with a stable code for its status. */
 export interface ModelFailure {
-  readonly code: string;
+  readonly code: RuntimeCode;
   readonly message: string;
 }
 
@@ -61,7 +61,7 @@ export function needsDefaultModel(config: DetectorConfig): boolean {
   );
 }
 
-function failure(e: unknown, code: string): ModelFailure {
+function failure(e: unknown, code: RuntimeCode): ModelFailure {
   if (e instanceof ModelError) return { code: e.code, message: e.message };
   return { code, message: errorMessage(e) };
 }

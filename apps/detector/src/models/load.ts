@@ -1,6 +1,6 @@
 /** Loads the model a camera's plan names: the bundled MoveNet, or a client's ONNX model. */
 
-import { errorMessage } from '@vigie/log';
+import { errorMessage, type RuntimeCode } from '@vigie/log';
 import type { CameraPlan } from '@vigie/plan';
 import type { PoseModel } from './model.js';
 import { createMoveNet } from './movenet.js';
@@ -17,7 +17,7 @@ export interface LoadModelOptions {
 export async function loadPoseModel(
   plan: CameraPlan['model'],
   options: LoadModelOptions,
-): Promise<PoseModel | { readonly code: string; readonly message: string }> {
+): Promise<PoseModel | { readonly code: RuntimeCode; readonly message: string }> {
   try {
     if (plan.kind === 'default') return await createMoveNet({ threads: options.threads ?? 1 });
     const path = await fetchModel(plan, { cacheDir: options.cacheDir });

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@vigie/log';
+import { errorCode, errorMessage, VigieError } from '@vigie/log';
 import type { CameraPlan } from '@vigie/plan';
 import type { CameraAnalysis } from './camera-analysis.js';
 import type { CameraHealth } from './camera-health.js';
@@ -43,7 +44,7 @@ export async function replayRecording(options: SourceOptions): Promise<void> {
   try {
     recording = await loadPoseRecording(options.camera.stream.url);
   } catch (e) {
-    health.failed('VIGIE_E_STREAM_NOT_FOUND', e instanceof Error ? e.message : String(e));
+    health.failed('VIGIE_E_STREAM_NOT_FOUND', errorMessage(e));
     return;
   }
   if (recording.header) analysis.useTracker(recording.header.tracker);
@@ -78,12 +79,11 @@ async function credentialUrl(camera: CameraPlan, secretsDir: string): Promise<st
   let password: string;
   try {
     [username, password] = await Promise.all([read('username'), read('password')]);
-  } catch {
-    throw Object.assign(
-      new Error(`the Secret "${secret}" with username and password is not mounted`),
-      {
-        code: 'VIGIE_E_CAMERA_SECRET',
-      },
+  } catch (error) {
+    throw new VigieError(
+      'VIGIE_E_CAMERA_SECRET',
+      `the Secret "${secret}" with username and password is not mounted`,
+      { cause: error },
     );
   }
   const url = new URL(camera.stream.url);
@@ -136,12 +136,8 @@ async function settleStream(options: VideoOptions): Promise<Settled | undefined>
       return { url, size };
     } catch (e) {
       // ffprobe quotes the address it was given, credentials included.
-      const message = withoutCredentials(e instanceof Error ? e.message : String(e));
-      const code = (e as { code?: unknown }).code;
-      health.failed(
-        typeof code === 'string' && code.startsWith('VIGIE_E_') ? code : streamErrorCode(message),
-        message,
-      );
+      const message = withoutCredentials(errorMessage(e));
+      health.failed(errorCode(e) ?? streamErrorCode(message), message);
       health.reconnecting();
       failures++;
       await sleep(Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)), signal);

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { Alert } from '@vigie/vision';
 import { createCameraAnalysis } from './camera-analysis.js';
@@ -13,6 +14,7 @@ import { createCameraHealth } from './camera-health.js';
 import { replayRecording, streamVideo } from './camera-source.js';
 import type { CameraStream } from './ingest.js';
 import type { DetectorMetrics } from './metrics.js';
+import type { ModelFailure } from './model-registry.js';
 import type { PoseModel } from './models/model.js';
 import type { Outbox } from './outbox.js';
 import { isPoseRecording } from './sources.js';
@@ -24,7 +26,7 @@ export interface CameraContext {
   readonly config: DetectorConfig;
   readonly camera: CameraPlan;
   /** The model for this camera, or the reason it could not be loaded. */
-  readonly model: PoseModel | { readonly code: string; readonly message: string };
+  readonly model: PoseModel | ModelFailure;
   readonly outbox: Outbox;
   readonly metrics: DetectorMetrics;
   readonly log: Logger;
@@ -73,7 +75,7 @@ export function startCamera(ctx: CameraContext): CameraRunner {
           },
         })
   ).catch((e: unknown) => {
-    health.failed('VIGIE_E_CAMERA_FAILED', e instanceof Error ? e.message : String(e));
+    health.failed('VIGIE_E_CAMERA_FAILED', errorMessage(e));
   });
 
   return {

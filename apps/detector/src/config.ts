@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { errorMessage } from '@vigie/log';
 import type { DetectorConfig } from '@vigie/plan';
+import { parseDetectorConfig } from '@vigie/plan';
 
 /** A config that cannot be used, with its stable code. */
 export interface ConfigProblem {
@@ -21,68 +23,28 @@ export type ConfigRead =
   | { readonly ok: true; readonly config: DetectorConfig; readonly digest: string }
   | { readonly ok: false; readonly problem: ConfigProblem };
 
-function problem(message: string): ConfigRead {
-  return { ok: false, problem: { code: 'VIGIE_E_DETECTOR_CONFIG', message } };
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
- * Checks a config's shape. The operator writes it from a verified Client, so this guards
- * against a hand-edited or truncated file, not against every semantic mistake.
+ * Checks a config file's text: JSON, of the shape `@vigie/plan` defines for a shard's config.
+ * The digest tells a reload whether anything changed.
  */
-export function parseDetectorConfig(text: string): ConfigRead {
+function checkConfigText(text: string): ConfigRead {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return problem(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    return refused(`not JSON: ${errorMessage(error)}`);
   }
-  if (!isObject(value)) return problem('the config must be a JSON object');
-  if (value.apiVersion !== 'vigie.dev/v1alpha1' || value.kind !== 'DetectorConfig') {
-    return problem('apiVersion must be vigie.dev/v1alpha1 and kind DetectorConfig');
-  }
-  for (const key of ['client', 'shard', 'timezone'] as const) {
-    if (typeof value[key] !== 'string' || value[key] === '')
-      return problem(`"${key}" must be a string`);
-  }
-  for (const key of ['detection', 'alerts', 'privacy', 'schedule'] as const) {
-    if (!isObject(value[key])) return problem(`"${key}" must be an object`);
-  }
-  if (!Array.isArray(value.cameras)) return problem('"cameras" must be an array');
-  const ids = new Set<string>();
-  for (const [i, camera] of (value.cameras as unknown[]).entries()) {
-    const where = `cameras[${String(i)}]`;
-    if (!isObject(camera) || typeof camera.id !== 'string' || camera.id === '') {
-      return problem(`${where} needs an "id"`);
-    }
-    if (ids.has(camera.id)) return problem(`${where}: camera "${camera.id}" appears twice`);
-    ids.add(camera.id);
-    if (!isObject(camera.stream) || typeof camera.stream.url !== 'string') {
-      return problem(`${where}.stream.url must be a string`);
-    }
-    try {
-      new URL(camera.stream.url);
-    } catch {
-      return problem(`${where}.stream.url is not a URL`);
-    }
-    const analysis = camera.analysis;
-    if (
-      !isObject(analysis) ||
-      typeof analysis.fps !== 'number' ||
-      !(analysis.fps > 0 && analysis.fps <= 30)
-    ) {
-      return problem(`${where}.analysis.fps must be a number in (0, 30]`);
-    }
-    if (!Array.isArray(camera.zones)) return problem(`${where}.zones must be an array`);
-    if (!isObject(camera.model)) return problem(`${where}.model must be an object`);
-  }
+  const checked = parseDetectorConfig(value);
+  if (!checked.ok) return refused(checked.message);
   return {
     ok: true,
-    config: value as unknown as DetectorConfig,
+    config: checked.config,
     digest: createHash('sha256').update(text).digest('hex'),
   };
+}
+
+function refused(message: string): ConfigRead {
+  return { ok: false, problem: { code: 'VIGIE_E_DETECTOR_CONFIG', message } };
 }
 
 /** Reads and checks the config file. */
@@ -100,7 +62,7 @@ export async function readDetectorConfig(path: string): Promise<ConfigRead> {
       },
     };
   }
-  return parseDetectorConfig(text);
+  return checkConfigText(text);
 }
 
 /** Options of {@link watchDetectorConfig}. */

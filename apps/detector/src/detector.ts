@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DetectorConfig } from '@vigie/plan';
 import type { Logger } from '@vigie/log';
+import { VigieError } from '@vigie/log';
 import type { CameraStatus } from './camera.js';
 import { startCamera } from './camera.js';
 import type { CameraSet } from './camera-set.js';
@@ -30,14 +31,8 @@ import { startRetentionSweep } from './retention.js';
 export type { DetectorStatus } from './http.js';
 
 /** A detector failure at start, with a stable code for the container's termination message. */
-export class DetectorError extends Error {
+export class DetectorError extends VigieError {
   override readonly name = 'DetectorError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**

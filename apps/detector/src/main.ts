@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Severity } from '@vigie/log';
-import { createJsonLogger } from '@vigie/log';
+import { createJsonLogger, errorMessage } from '@vigie/log';
 import { DEFAULT_DRAIN_MS, DetectorError, startDetector } from './detector.js';
 import { DEFAULT_OUTBOX_BYTES } from './outbox.js';
 import { inClusterConnection } from './report.js';
@@ -74,11 +74,7 @@ try {
     },
   }));
 } catch (error) {
-  fail(
-    'VIGIE_E_DETECTOR_USAGE',
-    `${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`,
-    2,
-  );
+  fail('VIGIE_E_DETECTOR_USAGE', `${errorMessage(error)}\n\n${USAGE}`, 2);
 }
 if (values.help) {
   process.stdout.write(USAGE);
@@ -145,5 +141,5 @@ try {
   });
 } catch (error) {
   if (error instanceof DetectorError) fail(error.code, error.message, 1);
-  fail('VIGIE_E_DETECTOR_FAILED', error instanceof Error ? error.message : String(error), 1);
+  fail('VIGIE_E_DETECTOR_FAILED', errorMessage(error), 1);
 }

@@ -6,7 +6,8 @@
  */
 
 import { join } from 'node:path';
-import type { Logger } from '@vigie/log';
+import type { Logger, RuntimeCode } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 import type { CameraPlan, DetectorConfig } from '@vigie/plan';
 import type { DetectorMetrics } from './metrics.js';
 import type { PoseModel } from './models/model.js';
@@ -16,7 +17,7 @@ import { isPoseRecording } from './sources.js';
 
 /** Why a camera has no model, with a stable code for its status. */
 export interface ModelFailure {
-  readonly code: string;
+  readonly code: RuntimeCode;
   readonly message: string;
 }
 
@@ -60,9 +61,9 @@ export function needsDefaultModel(config: DetectorConfig): boolean {
   );
 }
 
-function failure(e: unknown, code: string): ModelFailure {
+function failure(e: unknown, code: RuntimeCode): ModelFailure {
   if (e instanceof ModelError) return { code: e.code, message: e.message };
-  return { code, message: e instanceof Error ? e.message : String(e) };
+  return { code, message: errorMessage(e) };
 }
 
 /** Creates the shard's model registry; nothing loads until {@link ModelRegistry.prepare}. */
@@ -110,7 +111,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       } catch (e) {
         modelError = {
           code: 'VIGIE_E_MODEL_LOAD',
-          message: e instanceof Error ? e.message : String(e),
+          message: errorMessage(e),
         };
         log('ERROR', 'the default model did not load', { ...modelError });
       }

@@ -205,7 +205,7 @@ describe('console sink', () => {
     for (let i = 0; i < 2; i++) {
       await assert.rejects(
         fake.sink.deliver('a1', body, 'alert'),
-        (e: unknown) => e instanceof DeliveryError && !e.retry,
+        (e: unknown) => e instanceof DeliveryError && !e.transient,
       );
     }
     fake.close();
@@ -215,7 +215,7 @@ describe('console sink', () => {
     const fake = await standIn([(res) => res.writeHead(429, { 'retry-after': '7' }).end()]);
     await assert.rejects(
       fake.sink.deliver('a1', new Uint8Array(2), 'alert'),
-      (e: unknown) => e instanceof DeliveryError && e.retry && e.retryAfterMs === 7000,
+      (e: unknown) => e instanceof DeliveryError && e.transient && e.retryAfterMs === 7000,
     );
     fake.close();
   });

@@ -11,6 +11,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IngestEnvelope } from '@vigie/config';
+import { errorMessage } from '@vigie/log';
 
 /** What an outbox file holds: an alert's JSON envelope, or the MP4 clip of an alert. */
 export type OutboxKind = 'alert' | 'clip';
@@ -25,14 +26,15 @@ export interface AlertSink {
 }
 
 /**
- * A failed delivery; `retry` is false when the console refused the alert for good, and
- * `retryAfterMs` is the console's own word on when to try again.
+ * A failed delivery; `transient` is false when the console refused the alert for good (so
+ * `isTransient` of `@vigie/log` reads it too), and `retryAfterMs` is the console's own word on
+ * when to try again.
  */
 export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   constructor(
     message: string,
-    readonly retry: boolean,
+    readonly transient: boolean,
     readonly retryAfterMs?: number,
   ) {
     super(message);
@@ -175,9 +177,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
           failures = 0;
           options.onAttempt?.({ id, kind, ok: true });
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           options.onAttempt?.({ id, kind, ok: false, error: message });
-          if (error instanceof DeliveryError && !error.retry) {
+          if (error instanceof DeliveryError && !error.transient) {
             // Refused for good (a bad alert): set aside, never retried hot, never deleted.
             await rename(path, `${path}.rejected`);
             continue;
@@ -380,10 +382,7 @@ export function createConsoleSink(options: ConsoleSinkOptions): AlertSink {
           signal: AbortSignal.timeout(options.timeoutMs ?? (clip ? 120_000 : 10_000)),
         });
       } catch (error) {
-        throw new DeliveryError(
-          `console unreachable: ${error instanceof Error ? error.message : String(error)}`,
-          true,
-        );
+        throw new DeliveryError(`console unreachable: ${errorMessage(error)}`, true);
       }
       if (response.ok) {
         await response.body?.cancel();

@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import type { RuntimeCode } from '@vigie/log';
 import type { PersonPose, PoseFrame, PoseRecordingHeader } from '@vigie/vision';
 import { K, MIN_KEYPOINT_SCORE, parsePoseLine, readRecordingHeader, SKELETON } from '@vigie/vision';
 import type { TimedFrame } from './ingest.js';
@@ -19,8 +20,11 @@ export function withoutCredentials(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1');
 }
 
+/** The registry's codes of a stream that is down. */
+export type StreamErrorCode = Extract<RuntimeCode, `VIGIE_E_STREAM_${string}`>;
+
 /** Why a stream is down, as a stable code, from what ffmpeg said. */
-export function streamErrorCode(reason: string): string {
+export function streamErrorCode(reason: string): StreamErrorCode {
   if (/\b401\b|unauthori[sz]ed|authentication/i.test(reason)) return 'VIGIE_E_STREAM_AUTH';
   if (/no such file|\b404\b|not found/i.test(reason)) return 'VIGIE_E_STREAM_NOT_FOUND';
   if (

@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from './desired/settings.js';
 import type { LeaseTimings } from './leader/lease.js';
 import { DEFAULT_LEASE_TIMINGS } from './leader/lease.js';
 import type { Severity } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 
 /** Everything `main.ts` needs. */
 export interface EnvSettings {
@@ -93,7 +94,7 @@ export function readSettings(
           try {
             return parse(item);
           } catch (error) {
-            throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+            throw new Error(`${name}: ${errorMessage(error)}`);
           }
         });
     };
@@ -145,6 +146,6 @@ export function readSettings(
             },
     };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: errorMessage(error) };
   }
 }

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { readSettings } from './env.js';
 import { loadConnection } from './kube/connection.js';
 import { startOperator } from './operator.js';
-import { createJsonLogger } from '@vigie/log';
+import { createJsonLogger, errorMessage } from '@vigie/log';
 
 const env = readSettings(process.env);
 if ('error' in env) {
@@ -20,9 +20,7 @@ let connection;
 try {
   connection = loadConnection(process.env);
 } catch (error) {
-  process.stderr.write(
-    `vigie-operator: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`vigie-operator: ${errorMessage(error)}\n`);
   process.exit(2);
 }
 

@@ -1,5 +1,6 @@
 /** Loads the model a camera's plan names: the bundled MoveNet, or a client's ONNX model. */
 
+import { errorMessage, type RuntimeCode } from '@vigie/log';
 import type { CameraPlan } from '@vigie/plan';
 import type { PoseModel } from './model.js';
 import { createMoveNet } from './movenet.js';
@@ -16,7 +17,7 @@ export interface LoadModelOptions {
 export async function loadPoseModel(
   plan: CameraPlan['model'],
   options: LoadModelOptions,
-): Promise<PoseModel | { readonly code: string; readonly message: string }> {
+): Promise<PoseModel | { readonly code: RuntimeCode; readonly message: string }> {
   try {
     if (plan.kind === 'default') return await createMoveNet({ threads: options.threads ?? 1 });
     const path = await fetchModel(plan, { cacheDir: options.cacheDir });
@@ -25,7 +26,7 @@ export async function loadPoseModel(
     if (e instanceof ModelError) return { code: e.code, message: e.message };
     return {
       code: plan.kind === 'default' ? 'VIGIE_E_MODEL_LOAD' : 'VIGIE_E_MODEL_INVALID',
-      message: e instanceof Error ? e.message : String(e),
+      message: errorMessage(e),
     };
   }
 }

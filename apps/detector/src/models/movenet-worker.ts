@@ -1,6 +1,7 @@
 /** A worker thread that runs one MoveNet engine; see `movenet.ts` for the protocol. */
 
 import { parentPort } from 'node:worker_threads';
+import { errorMessage } from '@vigie/log';
 import { loadMoveNetEngine } from './movenet-engine.js';
 
 /** A request from the pool. */
@@ -32,14 +33,14 @@ if (port) {
             post({ id: request.id, rows, ms: performance.now() - started });
           },
           (error: unknown) => {
-            post({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+            post({ id: request.id, error: errorMessage(error) });
           },
         );
       });
       post({ ready: true });
     },
     (error: unknown) => {
-      post({ fatal: error instanceof Error ? error.message : String(error) });
+      post({ fatal: errorMessage(error) });
     },
   );
 }

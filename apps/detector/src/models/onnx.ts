@@ -10,25 +10,23 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { errorMessage, VigieError } from '@vigie/log';
 import type { ModelPlan } from '@vigie/plan';
 import { YOLO_POSE_CALIBRATION } from '@vigie/vision';
 import type { PoseModel } from './model.js';
 import { cropFrame, letterbox, offsetPersons } from './model.js';
 import { YOLO_POSE_ROWS, yoloPosePersons } from './yolo-pose.js';
 
+/** Why a custom model cannot be used: a model code of the registry. */
+export type ModelErrorCode =
+  | 'VIGIE_E_MODEL_UNREACHABLE'
+  | 'VIGIE_E_MODEL_SHA256_MISMATCH'
+  | 'VIGIE_E_MODEL_INVALID'
+  | 'VIGIE_E_MODEL_TOO_LARGE';
+
 /** A custom model that cannot be used, with its stable code. */
-export class ModelError extends Error {
+export class ModelError extends VigieError<ModelErrorCode> {
   override readonly name = 'ModelError';
-  constructor(
-    readonly code:
-      | 'VIGIE_E_MODEL_UNREACHABLE'
-      | 'VIGIE_E_MODEL_SHA256_MISMATCH'
-      | 'VIGIE_E_MODEL_INVALID'
-      | 'VIGIE_E_MODEL_TOO_LARGE',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** The largest model file accepted. */
@@ -114,7 +112,8 @@ export async function fetchModel(plan: OnnxPlan, options: FetchModelOptions): Pr
     if (error instanceof ModelError) throw error;
     throw new ModelError(
       'VIGIE_E_MODEL_UNREACHABLE',
-      `model "${plan.id}": cannot fetch ${plan.uri}: ${error instanceof Error ? error.message : String(error)}`,
+      `model "${plan.id}": cannot fetch ${plan.uri}: ${errorMessage(error)}`,
+      { cause: error },
     );
   }
   const actual = digest(bytes);
@@ -146,7 +145,8 @@ export async function createOnnxPoseModel(
   } catch (error) {
     throw new ModelError(
       'VIGIE_E_MODEL_INVALID',
-      `model "${plan.id}" is not a usable ONNX model: ${error instanceof Error ? error.message : String(error)}`,
+      `model "${plan.id}" is not a usable ONNX model: ${errorMessage(error)}`,
+      { cause: error },
     );
   }
   const inputName = session.inputNames[0];

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
 import { CLIENT_LABEL, MANAGED_BY } from '../desired/desired.js';
 import type { ApiServerEndpoint } from '../desired/settings.js';
 import {
@@ -182,7 +183,7 @@ export class OperatorCaches implements Caches {
         log(relist ? 'INFO' : 'WARNING', 'watch failed; resuming', {
           resource,
           relist,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       },
       ...extra,

@@ -50,6 +50,9 @@ describe('requeueFor', () => {
         String(status),
       );
     }
+    // The status decides, never the words of the server's message.
+    const invalid = new KubeApiError(422, 'Invalid', 'spec.timeoutSeconds: Invalid value');
+    assert.equal(requeueFor({ error: invalid }).terminal, true);
   });
 });
 

@@ -5,7 +5,8 @@
  */
 
 import type { Logger } from '@vigie/log';
-import { KubeApiError } from '../kube/client.js';
+import { errorMessage } from '@vigie/log';
+import { isRefusal } from '../kube/client.js';
 import type { WorkQueue } from '../queue/workqueue.js';
 import type { ReconcileResult } from '../reconcile/reconciler.js';
 import { TERMINAL_RETRY_MS } from '../reconcile/reconciler.js';
@@ -35,7 +36,7 @@ export function requeueFor(outcome: ReconcileOutcome): Requeue {
       ? { result: 'success', forget: true, after: 'never', terminal: false }
       : { result: 'requeue_after', forget: true, after: delay, terminal: false };
   }
-  if (outcome.error instanceof KubeApiError && !outcome.error.transient) {
+  if (isRefusal(outcome.error)) {
     // Retrying at once cannot help: look again later, not hot.
     return { result: 'error', forget: true, after: TERMINAL_RETRY_MS, terminal: true };
   }
@@ -100,6 +101,6 @@ function report(options: ControllerOptions, key: string, error: unknown, next: R
     client: key,
     retries: options.queue.retries(key),
     terminal: next.terminal,
-    error: error instanceof Error ? error.message : String(error),
+    error: errorMessage(error),
   });
 }

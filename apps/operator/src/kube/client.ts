@@ -7,23 +7,35 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isTransient, toError } from '@vigie/log';
 import type { Connection } from './connection.js';
 
 /** A failed API call: the HTTP status (0 for a network error) and the server's Status reason. */
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
+  /**
+   * Worth retrying: the network, the server, throttling or a conflict, not the request itself.
+   * Set here from the status alone, so that {@link isTransient} takes it at its word and never
+   * guesses from the message.
+   */
+  readonly transient: boolean;
+
   constructor(
     readonly status: number,
     readonly reason: string,
     message: string,
   ) {
     super(message);
+    this.transient = status === 0 || isTransient({ status });
   }
+}
 
-  /** Worth retrying: the network, the server, throttling or a conflict, not the request itself. */
-  get transient(): boolean {
-    return this.status === 0 || this.status === 409 || this.status === 429 || this.status >= 500;
-  }
+/**
+ * Whether the API server refused the request for good (forbidden, invalid, not found): retrying
+ * at once cannot help. Any other failure, the operator's own included, is worth a retry.
+ */
+export function isRefusal(error: unknown): error is KubeApiError {
+  return error instanceof KubeApiError && !isTransient(error);
 }
 
 /** Options of one request. */
@@ -120,7 +132,7 @@ export class KubeClient {
             try {
               onEvent(JSON.parse(line) as WatchEvent);
             } catch (error) {
-              res.destroy(error instanceof Error ? error : new Error(String(error)));
+              res.destroy(toError(error));
               return;
             }
           }

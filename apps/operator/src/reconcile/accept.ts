@@ -6,6 +6,7 @@
 
 import type { ClientSpec } from '@vigie/config';
 import { verifyClientConfig } from '@vigie/config';
+import { errorMessage } from '@vigie/log';
 import type { ClientPlan } from '@vigie/plan';
 import { planClient } from '@vigie/plan';
 import { KubeApiError, hasStatus } from '../kube/client.js';
@@ -30,9 +31,7 @@ export function planSpec(
     return { plan: planClient(name, spec) };
   } catch (error) {
     // A Client written by hand may lack what the config function always fills in.
-    return {
-      invalid: `the spec cannot be planned: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    return { invalid: `the spec cannot be planned: ${errorMessage(error)}` };
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Logger } from '@vigie/log';
 import type { KubeObject } from '../desired/desired.js';
 import { ROLLOUT_ANNOTATION, SPEC_HASH_ANNOTATION } from '../desired/desired.js';
-import { KubeApiError, hasStatus } from '../kube/client.js';
+import { KubeApiError, hasStatus, isRefusal } from '../kube/client.js';
 import type { CachedObject } from '../kube/informer.js';
 import { keyOf } from '../kube/informer.js';
 import type { OwnedKind } from '../kube/resources.js';
@@ -55,7 +55,7 @@ export class Applier {
         try {
           await this.applyOne(client, object);
         } catch (error) {
-          if (error instanceof KubeApiError && !error.transient) {
+          if (isRefusal(error)) {
             problems.push({
               reason: 'ApplyFailed',
               message: `${object.kind} ${object.metadata.name}: ${error.message}`,

@@ -195,6 +195,19 @@ describe('computeStatus', () => {
     );
   });
 
+  it('tells a model problem from a camera problem by the code the detector reports', () => {
+    const [first] = plan.shards.flatMap((s) => s.cameraIds);
+    assert.ok(first);
+    const reasonFor = (reason: string): string | undefined =>
+      computeStatus(
+        observe({ cameraHealth: [{ id: first, state: 'Down', reason }] }),
+      ).conditions.find((c) => c.type === 'Degraded')?.reason;
+    assert.equal(reasonFor('VIGIE_E_MODEL_UNREACHABLE'), 'ModelFailed');
+    assert.equal(reasonFor('VIGIE_E_MODEL_INVALID'), 'ModelFailed');
+    assert.equal(reasonFor('VIGIE_E_CAMERA_SECRET'), 'CameraDown');
+    assert.equal(reasonFor('VIGIE_E_STREAM_UNREACHABLE'), 'CameraDown');
+  });
+
   it('keeps lastTransitionTime while a condition holds, so an unchanged world gives an equal status', () => {
     const first = computeStatus(observe());
     const later = computeStatus(

@@ -11,6 +11,7 @@ import type {
   OperatorStatus,
   ShardStatus,
 } from '@vigie/config';
+import { RUNTIME_CODES } from '@vigie/log';
 import type { ClientPlan } from '@vigie/plan';
 import type { CachedObject } from '../kube/informer.js';
 
@@ -27,6 +28,14 @@ export interface Problem {
   readonly reason: string;
   readonly message: string;
 }
+
+/**
+ * The registry's model codes: a camera that its detector reports down with one of these has a
+ * model problem (the client's to fix in its model settings), not a camera problem.
+ */
+const MODEL_CODES: ReadonlySet<string> = new Set(
+  Object.keys(RUNTIME_CODES).filter((code) => code.startsWith('VIGIE_E_MODEL_')),
+);
 
 /** Everything the status is computed from. */
 export interface Observation {
@@ -126,7 +135,7 @@ export function computeStatus(o: Observation): ClientStatus {
   for (const camera of health) {
     if (camera.state !== 'Down') continue;
     problems.push({
-      reason: camera.reason?.startsWith('VIGIE_E_MODEL') ? 'ModelFailed' : 'CameraDown',
+      reason: MODEL_CODES.has(camera.reason ?? '') ? 'ModelFailed' : 'CameraDown',
       message: `camera ${camera.id}: ${camera.reason ?? 'down'}${camera.message ? `: ${camera.message}` : ''}`,
     });
   }

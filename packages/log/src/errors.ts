@@ -16,16 +16,17 @@ export interface VigieErrorOptions {
 
 /**
  * A failure people can act on: a stable code from {@link RUNTIME_CODES}, whether retrying may
- * fix it, and optionally the error that caused it.
+ * fix it, and optionally the error that caused it. A subclass may narrow `Code` to the codes it
+ * can carry.
  */
-export class VigieError extends Error {
+export class VigieError<Code extends RuntimeCode = RuntimeCode> extends Error {
   override readonly name: string = 'VigieError';
   /** The stable code, documented in `docs/runtime-codes.md`. */
-  readonly code: RuntimeCode;
+  readonly code: Code;
   /** Whether retrying, with nothing changed, may make it go away. */
   readonly transient: boolean;
 
-  constructor(code: RuntimeCode, message: string, options: VigieErrorOptions = {}) {
+  constructor(code: Code, message: string, options: VigieErrorOptions = {}) {
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.transient = options.transient ?? RUNTIME_CODES[code].transient;

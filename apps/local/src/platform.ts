@@ -106,7 +106,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const detectorMain = packageFile('@vigie/detector', 'main.js');
     await stopStaleDetectors({ dataDir, detectorMain, log });
 
-    // 2. Storage: the embedded database and the evidence folder.
+    // 2. The embedded database (the evidence folder is the console's, in step 4).
     const sql = await openDatabase(dataDir);
     undo.push(() => sql.close());
     await migrate(sql);
@@ -120,14 +120,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const clients = createLocalClientStore(join(dataDir, 'clients'));
     await clients.load();
     const consoleAddress = { url: '' };
-    const supervisor = createSupervisor({
+    const supervisor = createLocalSupervisor({
       dataDir,
-      get consoleUrl() {
-        return consoleAddress.url;
-      },
       detectorMain,
-      ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
-      secretsDir: (client) => clientSecretsDir(secretsRoot, client),
+      secretsRoot,
+      consoleAddress,
       log,
     });
     undo.push(() => supervisor.stop());
@@ -221,6 +218,30 @@ async function ensureAdminToken(sql: Sql, dataDir: string): Promise<string> {
     await writeFile(tokenPath, `${adminToken}\n`, { mode: 0o600 });
   }
   return adminToken;
+}
+
+/**
+ * The supervisor of the detector processes. The console's address is known only once it
+ * listens, after the supervisor is made: each detector start reads it then.
+ */
+function createLocalSupervisor(step: {
+  readonly dataDir: string;
+  readonly detectorMain: string;
+  readonly secretsRoot: string;
+  readonly consoleAddress: { readonly url: string };
+  readonly log: Logger;
+}): Supervisor {
+  const { secretsRoot, consoleAddress } = step;
+  return createSupervisor({
+    dataDir: step.dataDir,
+    get consoleUrl() {
+      return consoleAddress.url;
+    },
+    detectorMain: step.detectorMain,
+    ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
+    secretsDir: (client) => clientSecretsDir(secretsRoot, client),
+    log: step.log,
+  });
 }
 
 /** What {@link startConsole} needs. */

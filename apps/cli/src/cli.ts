@@ -1,5 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { errorMessage } from '@vigie/log';
+import type { Command } from './command.js';
+import { EXIT_USAGE, UsageError } from './command.js';
 import type { CliIo } from './io.js';
 import { crdCommand } from './commands/crd.js';
 import { posesCommand } from './commands/poses.js';
@@ -8,13 +8,6 @@ import { replayCommand } from './commands/replay.js';
 import { simulateCommand } from './commands/simulate.js';
 import { upCommand } from './commands/up.js';
 import { validateCommand } from './commands/validate.js';
-
-/** A subcommand: its help text and how to run it. Returns the exit code. */
-export interface Command {
-  readonly summary: string;
-  readonly help: string;
-  readonly run: (args: string[], io: CliIo) => Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   validate: validateCommand,
@@ -25,9 +18,6 @@ const COMMANDS: Record<string, Command> = {
   simulate: simulateCommand,
   up: upCommand,
 };
-
-/** Exit code for a command line that cannot be understood. */
-export const EXIT_USAGE = 2;
 
 function usage(): string {
   const lines = [
@@ -67,21 +57,5 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
       return EXIT_USAGE;
     }
     throw error;
-  }
-}
-
-/** A command line that cannot be understood; reported with the command's help. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/** `util.parseArgs` with errors turned into {@link UsageError}. */
-export function parseCommandArgs<T extends ParseArgsConfig>(
-  config: T,
-): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    throw new UsageError(errorMessage(error));
   }
 }

@@ -11,37 +11,34 @@
  */
 
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { Outcome } from '@vigie/config-function';
+import type { FolderObjectStore } from '@vigie/config-function';
 import { createFolderObjectStore, createHandler, watchFolder } from '@vigie/config-function';
-import type { ConsoleApp, Sql } from '@vigie/console';
+import type { ConsoleApp, Sql, SqlStore, WebhookAllowance } from '@vigie/console';
 import {
   createApiToken,
   createConsoleService,
   createFolderEvidenceStore,
   createPgliteSql,
-  inTransaction,
   migrate,
   parseWebhookAllowance,
   principalOfToken,
-  setIngestToken,
 } from '@vigie/console';
 import type { Logger } from '@vigie/log';
-import { errorMessage, VigieError } from '@vigie/log';
+import { errorMessage } from '@vigie/log';
+import { followClients } from './client-sync.js';
 import type { LocalClients } from './clients.js';
 import { createLocalClientStore } from './clients.js';
+import { describeConfigOutcome } from './config-lines.js';
+import { lockDataDir } from './data-lock.js';
 import { createLocalDirectory } from './directory.js';
+import { LocalPlatformError } from './errors.js';
+import { serveMetrics } from './metrics-server.js';
 import { writeSample } from './sample.js';
-import {
-  clientSecretsDir,
-  createFolderSecretReader,
-  ensureIngestToken,
-  ingestTokenPath,
-} from './secrets.js';
+import { clientSecretsDir, createFolderSecretReader, ingestTokenPath } from './secrets.js';
 import type { Supervisor } from './supervisor.js';
 import { createSupervisor } from './supervisor.js';
 import { stopStaleDetectors } from './supervisor-stale.js';
@@ -84,100 +81,24 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-/** A `vigie up` failure that people can act on, with a stable code. */
-export class LocalPlatformError extends VigieError {
-  override readonly name = 'LocalPlatformError';
-}
-
 const PREFIX = 'client-configs/';
 
 function packageFile(specifier: string, file: string): string {
   return join(dirname(fileURLToPath(import.meta.resolve(specifier))), file);
 }
 
-/** Refuses a second `vigie up` on the same folder: two embedded databases would corrupt it. */
-async function lock(dataDir: string): Promise<string> {
-  const path = join(dataDir, 'vigie.pid');
-  try {
-    const pid = Number((await readFile(path, 'utf8')).trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
-      try {
-        process.kill(pid, 0);
-        throw new LocalPlatformError(
-          'VIGIE_E_ALREADY_RUNNING',
-          `vigie up already runs on ${dataDir} (process ${String(pid)}); stop it first, or use another --data folder`,
-        );
-      } catch (error) {
-        if (error instanceof LocalPlatformError) throw error;
-        // That process is gone: the lock is stale.
-      }
-    }
-  } catch (error) {
-    if (error instanceof LocalPlatformError) throw error;
-  }
-  await writeFile(path, `${String(process.pid)}\n`);
-  return path;
-}
-
-/**
- * Makes these clients' ingest tokens the only ones the console accepts, so that a removed
- * client's token stops working, as the digests the operator writes into each Client's status do
- * in a cluster.
- */
-async function syncIngestTokens(sql: Sql, tokens: ReadonlyMap<string, string>): Promise<void> {
-  await inTransaction(sql, async (tx) => {
-    await tx.query('DELETE FROM ingest_tokens WHERE NOT (client = ANY($1::text[]))', [
-      [...tokens.keys()],
-    ]);
-  });
-  for (const [client, token] of tokens) await setIngestToken(sql, client, token);
-}
-
-function describe(name: string, outcome: Outcome | Error): string | undefined {
-  if (outcome instanceof Error)
-    return `${name}: could not be processed (${outcome.message}); retrying`;
-  switch (outcome.result) {
-    case 'applied':
-      return `${name}: applied, client ${outcome.client} is being started`;
-    case 'rejected':
-      return `${name}: REJECTED, ${String(outcome.problems.length)} problem(s); the previous config keeps running\n${outcome.problems
-        .slice(0, 10)
-        .map((p) => `    ${String(p.line)}:${String(p.column)} ${p.code} ${p.message}`)
-        .join('\n')}`;
-    case 'deleted':
-      return `${name}: deleted, client ${outcome.client} is being removed`;
-    case 'ignored':
-      return undefined;
-  }
-}
-
 /** Starts everything; resolves once the console answers and every config present was read. */
 export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
   const { dataDir, log } = options;
-  // A mistyped allowance is refused before anything starts, rather than denying silently.
-  const webhookAllow =
-    options.webhookAllow === undefined
-      ? undefined
-      : parseWebhookAllowance(options.webhookAllow, '--webhook-allow');
-  if (webhookAllow !== undefined && 'error' in webhookAllow) {
-    throw new LocalPlatformError('VIGIE_E_WEBHOOK_ALLOW', webhookAllow.error);
-  }
+  const webhookAllow = verifyWebhookAllow(options.webhookAllow);
   const bucketRoot = join(dataDir, 'bucket');
   const configsDir = join(bucketRoot, PREFIX);
   const secretsRoot = join(dataDir, 'secrets');
   const fresh = !existsSync(join(dataDir, 'db'));
   await mkdir(dataDir, { recursive: true });
-  const lockPath = await lock(dataDir);
-  const undo: (() => Promise<void>)[] = [() => rm(lockPath, { force: true })];
-  const stop = async () => {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        log('WARNING', 'a part did not stop cleanly', { error: String(error) });
-      }
-    }
-  };
+  const lockPath = await lockDataDir(dataDir);
+  const undo = createUndoStack(log);
+  undo.push(() => rm(lockPath, { force: true }));
 
   try {
     // 1. Detectors an earlier run on this folder left running, if it was killed before it
@@ -185,161 +106,233 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const detectorMain = packageFile('@vigie/detector', 'main.js');
     await stopStaleDetectors({ dataDir, detectorMain, log });
 
-    // 2. Storage: the embedded database and the evidence folder.
-    await mkdir(join(dataDir, 'db'), { recursive: true });
-    const sql = createPgliteSql(new PGlite(join(dataDir, 'db')));
+    // 2. The embedded database (the evidence folder is the console's, in step 4).
+    const sql = await openDatabase(dataDir);
     undo.push(() => sql.close());
     await migrate(sql);
-    const evidence = createFolderEvidenceStore(join(dataDir, 'evidence'));
 
     // 3. The admin's token: made once, kept in the data folder for this user only.
-    const tokenPath = join(dataDir, 'admin-token');
-    let adminToken = existsSync(tokenPath) ? (await readFile(tokenPath, 'utf8')).trim() : '';
-    if (adminToken === '' || (await principalOfToken(sql, adminToken)) === undefined) {
-      adminToken = await createApiToken(sql, { subject: 'admin', role: 'admin', clients: '*' });
-      await writeFile(tokenPath, `${adminToken}\n`, { mode: 0o600 });
-    }
+    const adminToken = await ensureAdminToken(sql, dataDir);
 
     // 4. Clients, the supervisor and the console.
     // The function writes reports with it; the console trusts only the reports it wrote.
     const objects = createFolderObjectStore(bucketRoot);
     const clients = createLocalClientStore(join(dataDir, 'clients'));
     await clients.load();
-    const port = options.port;
-    let consoleUrl = '';
-    const supervisor = createSupervisor({
+    const consoleAddress = { url: '' };
+    const supervisor = createLocalSupervisor({
       dataDir,
-      get consoleUrl() {
-        return consoleUrl;
-      },
       detectorMain,
-      ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
-      secretsDir: (client) => clientSecretsDir(secretsRoot, client),
+      secretsRoot,
+      consoleAddress,
       log,
     });
     undo.push(() => supervisor.stop());
-    const uiRoot = packageFile('@vigie/console', 'ui');
-    if (!existsSync(join(uiRoot, 'index.html'))) {
-      log('WARNING', 'the review UI is not built (npm run build): only the API is served');
-    }
-    const service = createConsoleService({
+    const directory = createLocalDirectory({
+      clients,
+      supervisor,
+      bucketRoot,
+      prefix: PREFIX,
+      objects,
+    });
+    const started = await startConsole({
+      options,
       sql,
-      evidence,
-      directory: createLocalDirectory({ clients, supervisor, bucketRoot, prefix: PREFIX, objects }),
-      secrets: createFolderSecretReader(secretsRoot),
-      ...(webhookAllow === undefined ? {} : { webhookAllow }),
-      ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
+      directory,
+      secretsRoot,
+      webhookAllow,
+      undo,
+    });
+    consoleAddress.url = started.loopbackUrl;
+
+    // 5. Metrics on a port of their own, on the loopback whatever --host says.
+    const metrics = await serveMetrics({
+      registry: started.app.metrics.registry,
+      port: options.metricsPort ?? 0,
       log,
     });
-    const { app } = service;
-    undo.push(() => service.stop());
-    await service.start();
-    let url: string;
-    try {
-      url = await app.listen({ host: options.host, port });
-    } catch (error) {
-      throw new LocalPlatformError(
-        'VIGIE_E_PORT_IN_USE',
-        `the console cannot listen on ${options.host}:${String(port)}: ${errorMessage(error)}; pick another with --port`,
-      );
-    }
-    const address = app.server.address();
-    const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-    consoleUrl = `http://127.0.0.1:${String(boundPort)}`;
-    if (options.host === '0.0.0.0' || options.host === '::') url = consoleUrl;
-
-    // 5. Metrics on a port of their own, on the loopback whatever --host says, as a pod serves
-    //    them apart from the API: they name every client, and need no token to be scraped.
-    const metricsServer = createServer((request, response) => {
-      if (request.method !== 'GET' || request.url !== '/metrics') {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-        return;
-      }
-      app.metrics.registry.metrics().then(
-        (body) => {
-          response.writeHead(200, { 'content-type': app.metrics.registry.contentType }).end(body);
-        },
-        (error: unknown) => {
-          log('ERROR', 'metrics could not be collected', { error: String(error) });
-          response.writeHead(500).end();
-        },
-      );
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        metricsServer.once('error', reject);
-        metricsServer.listen(options.metricsPort ?? 0, '127.0.0.1', resolve);
-      });
-    } catch (error) {
-      throw new LocalPlatformError(
-        'VIGIE_E_PORT_IN_USE',
-        `the metrics cannot listen on 127.0.0.1:${String(options.metricsPort ?? 0)}: ${errorMessage(error)}; pick another with --metrics-port`,
-      );
-    }
-    undo.push(
-      () =>
-        new Promise<void>((resolve) => {
-          metricsServer.close(() => {
-            resolve();
-          });
-          metricsServer.closeAllConnections();
-        }),
-    );
-    const metricsAddress = metricsServer.address();
-    const metricsUrl = `http://127.0.0.1:${String(
-      typeof metricsAddress === 'object' && metricsAddress !== null ? metricsAddress.port : 0,
-    )}/metrics`;
+    undo.push(() => metrics.close());
 
     // 6. Each client change: the clients' ingest tokens, then the detectors converge on the plan.
-    const converge = async () => {
-      const tokens = new Map<string, string>();
-      for (const resource of clients.list()) {
-        const name = resource.metadata.name;
-        tokens.set(name, await ensureIngestToken(secretsRoot, name));
-      }
-      await syncIngestTokens(sql, tokens);
-      await supervisor.sync(clients.list());
-    };
-    let pending: Promise<void> = Promise.resolve();
-    const unsubscribe = clients.onChange(() => {
-      pending = pending.then(converge).catch((error: unknown) => {
-        log('ERROR', 'could not start the client', { error: String(error) });
-      });
-    });
-    undo.push(async () => {
-      unsubscribe();
-      await pending;
-    });
-    await converge();
+    const following = await followClients({ clients, sql, supervisor, secretsRoot, log });
+    undo.push(() => following.stop());
 
     // 7. The bucket folder and the config function on its events.
-    await mkdir(configsDir, { recursive: true });
-    if (options.sample && fresh && (await readdir(configsDir)).length === 0) {
-      await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
-    }
-    const handle = createHandler({ objects, clients, log });
-    const watcher = watchFolder({
-      root: bucketRoot,
-      prefix: PREFIX,
-      handle,
-      objects,
-      log,
-      onOutcome: (name, outcome) => {
-        // Reports written next to the files come back as events too; they are not news.
-        const line = describe(name, outcome);
-        if (line !== undefined) options.onConfig?.(line);
-      },
-    });
-    undo.push(() => {
-      watcher.close();
-      return Promise.resolve();
-    });
-    await watcher.ready;
-    await pending;
+    await startConfigFunction({ options, bucketRoot, configsDir, fresh, objects, clients, undo });
+    await following.settled();
 
-    return { url, metricsUrl, adminToken, configsDir, app, clients, supervisor, stop };
+    const { url, app } = started;
+    const stop = () => undo.run();
+    return { url, metricsUrl: metrics.url, adminToken, configsDir, app, clients, supervisor, stop };
   } catch (error) {
-    await stop();
+    await undo.run();
     throw error;
   }
+}
+
+/** A mistyped allowance is refused before anything starts, rather than denying silently. */
+function verifyWebhookAllow(raw: string | undefined): WebhookAllowance | undefined {
+  if (raw === undefined) return undefined;
+  const allowance = parseWebhookAllowance(raw, '--webhook-allow');
+  if ('error' in allowance) {
+    throw new LocalPlatformError('VIGIE_E_WEBHOOK_ALLOW', allowance.error);
+  }
+  return allowance;
+}
+
+/** What stops the platform: each part started, undone in reverse, whatever fails on the way. */
+interface UndoStack {
+  push(step: () => Promise<void>): void;
+  run(): Promise<void>;
+}
+
+function createUndoStack(log: Logger): UndoStack {
+  const steps: (() => Promise<void>)[] = [];
+  return {
+    push(step) {
+      steps.push(step);
+    },
+    async run() {
+      for (const step of steps.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          log('WARNING', 'a part did not stop cleanly', { error: String(error) });
+        }
+      }
+    },
+  };
+}
+
+async function openDatabase(dataDir: string): Promise<SqlStore> {
+  await mkdir(join(dataDir, 'db'), { recursive: true });
+  return createPgliteSql(new PGlite(join(dataDir, 'db')));
+}
+
+/** The admin's console API token, made once and kept in the data folder for this user only. */
+async function ensureAdminToken(sql: Sql, dataDir: string): Promise<string> {
+  const tokenPath = join(dataDir, 'admin-token');
+  let adminToken = existsSync(tokenPath) ? (await readFile(tokenPath, 'utf8')).trim() : '';
+  if (adminToken === '' || (await principalOfToken(sql, adminToken)) === undefined) {
+    adminToken = await createApiToken(sql, { subject: 'admin', role: 'admin', clients: '*' });
+    await writeFile(tokenPath, `${adminToken}\n`, { mode: 0o600 });
+  }
+  return adminToken;
+}
+
+/**
+ * The supervisor of the detector processes. The console's address is known only once it
+ * listens, after the supervisor is made: each detector start reads it then.
+ */
+function createLocalSupervisor(step: {
+  readonly dataDir: string;
+  readonly detectorMain: string;
+  readonly secretsRoot: string;
+  readonly consoleAddress: { readonly url: string };
+  readonly log: Logger;
+}): Supervisor {
+  const { secretsRoot, consoleAddress } = step;
+  return createSupervisor({
+    dataDir: step.dataDir,
+    get consoleUrl() {
+      return consoleAddress.url;
+    },
+    detectorMain: step.detectorMain,
+    ingestTokenFile: (client) => ingestTokenPath(secretsRoot, client),
+    secretsDir: (client) => clientSecretsDir(secretsRoot, client),
+    log: step.log,
+  });
+}
+
+/** What {@link startConsole} needs. */
+interface ConsoleStep {
+  readonly options: LocalPlatformOptions;
+  readonly sql: Sql;
+  readonly directory: ReturnType<typeof createLocalDirectory>;
+  readonly secretsRoot: string;
+  readonly webhookAllow: WebhookAllowance | undefined;
+  readonly undo: UndoStack;
+}
+
+/**
+ * Starts the console on the embedded database and the evidence folder, and listens. Returns
+ * the URL people open, and the loopback one the detectors send alerts to.
+ */
+async function startConsole(step: ConsoleStep): Promise<{
+  app: ConsoleApp;
+  url: string;
+  loopbackUrl: string;
+}> {
+  const { options, webhookAllow } = step;
+  const { dataDir, log, host, port } = options;
+  const uiRoot = packageFile('@vigie/console', 'ui');
+  if (!existsSync(join(uiRoot, 'index.html'))) {
+    log('WARNING', 'the review UI is not built (npm run build): only the API is served');
+  }
+  const service = createConsoleService({
+    sql: step.sql,
+    evidence: createFolderEvidenceStore(join(dataDir, 'evidence')),
+    directory: step.directory,
+    secrets: createFolderSecretReader(step.secretsRoot),
+    ...(webhookAllow === undefined ? {} : { webhookAllow }),
+    ...(existsSync(join(uiRoot, 'index.html')) ? { ui: { root: uiRoot } } : {}),
+    log,
+  });
+  const { app } = service;
+  step.undo.push(() => service.stop());
+  await service.start();
+  let url: string;
+  try {
+    url = await app.listen({ host, port });
+  } catch (error) {
+    throw new LocalPlatformError(
+      'VIGIE_E_PORT_IN_USE',
+      `the console cannot listen on ${host}:${String(port)}: ${errorMessage(error)}; pick another with --port`,
+    );
+  }
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  const loopbackUrl = `http://127.0.0.1:${String(boundPort)}`;
+  if (host === '0.0.0.0' || host === '::') url = loopbackUrl;
+  return { app, url, loopbackUrl };
+}
+
+/** What {@link startConfigFunction} needs. */
+interface ConfigFunctionStep {
+  readonly options: LocalPlatformOptions;
+  readonly bucketRoot: string;
+  readonly configsDir: string;
+  /** The data folder is new: the sample client may be loaded. */
+  readonly fresh: boolean;
+  readonly objects: FolderObjectStore;
+  readonly clients: LocalClients;
+  readonly undo: UndoStack;
+}
+
+/** Runs the config function on the bucket folder's events; resolves once every file was read. */
+async function startConfigFunction(step: ConfigFunctionStep): Promise<void> {
+  const { options, configsDir, objects, clients } = step;
+  const { dataDir, log } = options;
+  await mkdir(configsDir, { recursive: true });
+  if (options.sample && step.fresh && (await readdir(configsDir)).length === 0) {
+    await writeSample({ footageDir: join(dataDir, 'footage'), configsDir });
+  }
+  const handle = createHandler({ objects, clients, log });
+  const watcher = watchFolder({
+    root: step.bucketRoot,
+    prefix: PREFIX,
+    handle,
+    objects,
+    log,
+    onOutcome: (name, outcome) => {
+      // Reports written next to the files come back as events too; they are not news.
+      const line = describeConfigOutcome(name, outcome);
+      if (line !== undefined) options.onConfig?.(line);
+    },
+  });
+  step.undo.push(() => {
+    watcher.close();
+    return Promise.resolve();
+  });
+  await watcher.ready;
 }

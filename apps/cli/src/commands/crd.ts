@@ -1,6 +1,6 @@
 import { buildClientCrd, CLIENT_SCHEMA } from '@vigie/config';
-import type { Command } from '../cli.js';
-import { parseCommandArgs } from '../cli.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../command.js';
 import { formatObject, parseObjectFormat } from './output.js';
 
 /** `vigie crd`: prints the `Client` CustomResourceDefinition. */

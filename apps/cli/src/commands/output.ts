@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { UsageError } from '../cli.js';
+import { UsageError } from '../command.js';
 
 /** The output formats of commands that print a Kubernetes object. */
 export type ObjectFormat = 'yaml' | 'json';

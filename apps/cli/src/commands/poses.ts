@@ -2,8 +2,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '@vigie/log';
 import { formatPoseLine, formatRecordingHeader } from '@vigie/vision';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseCameraCommandLine } from './camera-args.js';
 import { findCameraRun } from './camera-plan.js';
 
 /**
@@ -33,25 +34,13 @@ Options:
   -h, --help      show this help
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        camera: { type: 'string' },
-        threads: { type: 'string' },
-      },
-    });
-    const [video, ...extra] = positionals;
-    if (values.config === undefined || values.camera === undefined) {
-      throw new UsageError('--config and --camera are required');
-    }
-    if (video === undefined || extra.length > 0) throw new UsageError('give exactly one VIDEO');
-    const threads = values.threads === undefined ? 1 : Number(values.threads);
+    const line = parseCameraCommandLine(args, { option: 'threads', input: 'VIDEO' });
+    const video = line.input;
+    const threads = line.option === undefined ? 1 : Number(line.option);
     if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
       throw new UsageError('--threads must be a whole number from 1 to 64');
     }
-    const found = await findCameraRun('poses', values.config, values.camera, io);
+    const found = await findCameraRun('poses', line.config, line.camera, io);
     if (!found) return 1;
     // The detector (model runtimes, image codecs) loads only for this command.
     const { analyseVideoFile, fileAnalysisSize, loadPoseModel } = await import('@vigie/detector');

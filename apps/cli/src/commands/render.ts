@@ -1,7 +1,7 @@
 import type { ConfigSource } from '@vigie/config';
 import { formatProblem, toClientResource } from '@vigie/config';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs, UsageError } from '../command.js';
 import { formatObject, parseObjectFormat } from './output.js';
 import { readConfig } from './read-config.js';
 

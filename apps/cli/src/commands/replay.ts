@@ -6,8 +6,9 @@ import {
   parsePoseLine,
   readRecordingHeader,
 } from '@vigie/vision';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { parseCameraCommandLine } from './camera-args.js';
 import { findCameraRun } from './camera-plan.js';
 
 const SENSITIVITIES: readonly Sensitivity[] = ['low', 'medium', 'high'];
@@ -43,27 +44,16 @@ Options:
   -h, --help           show this help
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string' },
-        camera: { type: 'string' },
-        sensitivity: { type: 'string' },
-      },
+    const commandLine = parseCameraCommandLine(args, {
+      option: 'sensitivity',
+      input: 'POSES.jsonl file',
     });
-    const [recording, ...extra] = positionals;
-    if (values.config === undefined || values.camera === undefined) {
-      throw new UsageError('--config and --camera are required');
-    }
-    if (recording === undefined || extra.length > 0) {
-      throw new UsageError('give exactly one POSES.jsonl file');
-    }
-    const sensitivity = values.sensitivity;
+    const recording = commandLine.input;
+    const sensitivity = commandLine.option;
     if (sensitivity !== undefined && !SENSITIVITIES.includes(sensitivity as Sensitivity)) {
       throw new UsageError('--sensitivity must be low, medium or high');
     }
-    const found = await findCameraRun('replay', values.config, values.camera, io);
+    const found = await findCameraRun('replay', commandLine.config, commandLine.camera, io);
     if (!found) return 1;
     const camera: CameraPlan =
       sensitivity === undefined

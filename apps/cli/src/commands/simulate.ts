@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { renderScenario, SCENARIO_NAMES, SCENARIOS } from '@vigie/simulator';
 import { formatPoseLine } from '@vigie/vision';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs, UsageError } from '../command.js';
 
 function positiveInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Severity } from '@vigie/log';
 import { LocalPlatformError, startLocalPlatform } from '@vigie/local';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs, UsageError } from '../command.js';
 
 /** `vigie up`: runs the whole platform on this machine until Ctrl-C. */
 export const upCommand: Command = {

@@ -1,6 +1,6 @@
 import { formatProblem } from '@vigie/config';
-import type { Command } from '../cli.js';
-import { parseCommandArgs, UsageError } from '../cli.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs, UsageError } from '../command.js';
 import { readConfig } from './read-config.js';
 
 /** `vigie validate FILE...`: checks configs and prints one line per problem. */

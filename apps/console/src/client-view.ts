@@ -3,7 +3,9 @@
  * people see it, and the state of a client whose last upload was refused.
  */
 
-import type { ClientView, ConfigReportView } from './api/clients.js';
+import type { CameraHealthEntry } from '@vigie/config';
+import { CAMERA_STATES } from '@vigie/config';
+import type { CameraHealth, ClientView, ConfigReportView } from './api/clients.js';
 
 /** A config report as the config function writes it (`<file>.report.json`). */
 export interface StoredReport {
@@ -47,5 +49,28 @@ export function refusedUpload(
     message: `The last upload was refused (${String(count)} ${count === 1 ? 'problem' : 'problems'}). ${
       running ? 'The previous config keeps running.' : 'No config runs yet.'
     }`,
+  };
+}
+
+/**
+ * The console's view of one camera's status entry: the code of a failure apart from the
+ * sentence for people, and the camera's name from the spec. The one mapping from the status
+ * contract to the view, for the cluster's `Client` status and for `vigie up`'s detectors alike.
+ */
+export function cameraHealthView(
+  client: string,
+  entry: CameraHealthEntry,
+  name: string = entry.id,
+): CameraHealth {
+  // The API server checks the enum, but a view must not trust an older CRD.
+  const state = CAMERA_STATES.find((s) => s === entry.state) ?? 'Unknown';
+  return {
+    client,
+    camera: entry.id,
+    name,
+    state,
+    ...(state === 'Down' && entry.reason !== undefined ? { code: entry.reason } : {}),
+    ...(entry.message === undefined ? {} : { reason: entry.message }),
+    ...(entry.lastFrameTime === undefined ? {} : { since: entry.lastFrameTime }),
   };
 }

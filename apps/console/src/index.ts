@@ -9,7 +9,12 @@ export {
   type JwtOptions,
 } from './auth/authenticate.js';
 export { canSee, visibleClients, type Principal, type Role } from './principal.js';
-export { configReportView, refusedUpload, type StoredReport } from './client-view.js';
+export {
+  cameraHealthView,
+  configReportView,
+  refusedUpload,
+  type StoredReport,
+} from './client-view.js';
 export { AuthError, ForbiddenError, InputError, NotFoundError } from './errors.js';
 export { parseAlertPost, type AlertPost } from './ingest.js';
 export { createAlertHub, type AlertHub } from './live.js';

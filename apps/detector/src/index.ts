@@ -2,6 +2,7 @@
 export { DetectorError, startDetector } from './detector.js';
 export type { Detector, DetectorOptions, DetectorStatus } from './detector.js';
 export type { CameraStatus } from './camera.js';
+export { cameraHealth, type CameraHealth } from './report.js';
 export { createEvidenceRecorder, headRegion, hiddenRegions, pixelate } from './evidence.js';
 export type { EvidenceRecorder, HiddenRegion, Sightings } from './evidence.js';
 export { analyseVideoFile, fileAnalysisSize } from './file-analysis.js';

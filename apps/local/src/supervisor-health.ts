@@ -3,8 +3,11 @@
  * and the per-camera view the console shows, derived from it.
  */
 
+import type { CameraHealthEntry } from '@vigie/config';
 import type { CameraHealth } from '@vigie/console';
+import { cameraHealthView } from '@vigie/console';
 import type { CameraStatus, DetectorStatus } from '@vigie/detector';
+import { cameraHealth as reportedHealth } from '@vigie/detector';
 import type { DetectorFailure, DetectorWorker } from './supervisor-process.js';
 
 /** The part of a client's plan the camera view reads. */
@@ -27,7 +30,9 @@ export interface ObservedShard {
 
 /**
  * A client's cameras and their health, disabled ones included: a crashed detector downs all its
- * cameras with its own error; otherwise each camera says what its detector last reported.
+ * cameras with its own error; otherwise each camera says what its detector last reported. Each
+ * is first the entry a detector writes into a cluster's `Client` status, then the console's view
+ * of it, through the same two mappings as in a cluster.
  */
 export function cameraHealth(
   client: string,
@@ -38,38 +43,31 @@ export function cameraHealth(
   for (const shard of plan.shards) {
     const worker = shardOf(shard.name);
     for (const camera of shard.config.cameras) {
-      const seen = worker?.cameras.find((c) => c.id === camera.id);
-      const base = { client, camera: camera.id, name: camera.name };
-      if (worker?.state === 'crashed' && worker.lastError) {
-        health.push({
-          ...base,
-          state: 'Down',
-          code: worker.lastError.code,
-          reason: worker.lastError.message,
-        });
-      } else if (seen?.error) {
-        health.push({ ...base, state: 'Down', code: seen.error.code, reason: seen.error.message });
-      } else if (seen?.up === true) {
-        health.push({
-          ...base,
-          state: 'Up',
-          ...(seen.lastFrameAt === undefined
-            ? {}
-            : { since: new Date(seen.lastFrameAt * 1000).toISOString() }),
-        });
-      } else {
-        health.push({
-          ...base,
-          state: 'Unknown',
-          reason: seen?.scheduled === false ? 'outside opening hours' : 'starting',
-        });
-      }
+      const entry = entryOf(camera.id, worker);
+      health.push(cameraHealthView(client, entry, camera.name));
     }
   }
   for (const id of plan.disabledCameras) {
-    health.push({ client, camera: id, name: id, state: 'Disabled' });
+    health.push(cameraHealthView(client, { id, state: 'Disabled' }));
   }
   return health;
+}
+
+/** One camera's status entry, with what `vigie up` knows besides: why it is not up yet. */
+function entryOf(id: string, worker: ObservedShard | undefined): CameraHealthEntry {
+  if (worker?.state === 'crashed' && worker.lastError) {
+    return { id, state: 'Down', reason: worker.lastError.code, message: worker.lastError.message };
+  }
+  const seen = worker?.cameras.find((c) => c.id === id);
+  if (seen === undefined) return { id, state: 'Unknown', message: 'starting' };
+  const reported = reportedHealth(seen);
+  if (reported.state === 'Unknown') {
+    return { ...reported, message: seen.scheduled ? 'starting' : 'outside opening hours' };
+  }
+  if (reported.state === 'Up' && seen.lastFrameAt !== undefined) {
+    return { ...reported, lastFrameTime: new Date(seen.lastFrameAt * 1000).toISOString() };
+  }
+  return reported;
 }
 
 /** Reads each running detector's `/status`: its cameras, and that it is up. */

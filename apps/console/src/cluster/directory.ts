@@ -6,11 +6,10 @@
  * `get`/`list` on `clients`, and nothing else in the cluster.
  */
 
-import type { CameraHealthEntry, ClientSpec, ClientStatus } from '@vigie/config';
-import { CAMERA_STATES } from '@vigie/config';
+import type { ClientSpec, ClientStatus } from '@vigie/config';
 import type { StoredReport } from '../client-view.js';
-import { configReportView, refusedUpload } from '../client-view.js';
-import type { CameraHealth, ClientView } from '../api/clients.js';
+import { cameraHealthView, configReportView, refusedUpload } from '../client-view.js';
+import type { ClientView } from '../api/clients.js';
 import type { ClientDirectory } from '../ports.js';
 
 /** A `Client` as the API returns it. */
@@ -26,27 +25,6 @@ export interface ClusterSources {
   readonly clients: () => Promise<readonly ClientObject[]>;
   /** The newest report of each client file, by client name. */
   readonly reports: () => Promise<ReadonlyMap<string, StoredReport>>;
-}
-
-/**
- * The console's view of one camera's status entry: the code of a failure apart from the
- * sentence for people, and the camera's name from the spec.
- */
-export function cameraHealthView(
-  client: string,
-  entry: CameraHealthEntry,
-  name: string = entry.id,
-): CameraHealth {
-  // The API server checks the enum, but a view must not trust an older CRD.
-  const state = CAMERA_STATES.find((s) => s === entry.state) ?? 'Unknown';
-  return {
-    client,
-    camera: entry.id,
-    name,
-    state,
-    ...(state === 'Down' && entry.reason !== undefined ? { code: entry.reason } : {}),
-    ...(entry.message === undefined ? {} : { reason: entry.message }),
-  };
 }
 
 /** A client's view, from its resource (if any) and its file's last report (if any). */

@@ -64,13 +64,13 @@ export function cameraHealthView(
 ): CameraHealth {
   // The API server checks the enum, but a view must not trust an older CRD.
   const state = CAMERA_STATES.find((s) => s === entry.state) ?? 'Unknown';
-  return {
-    client,
-    camera: entry.id,
-    name,
-    state,
-    ...(state === 'Down' && entry.reason !== undefined ? { code: entry.reason } : {}),
-    ...(entry.message === undefined ? {} : { reason: entry.message }),
-    ...(entry.lastFrameTime === undefined ? {} : { since: entry.lastFrameTime }),
-  };
+  // Typed parts rather than spread literals, so that renaming a field of the view is a compile
+  // error here too.
+  const code: Pick<CameraHealth, 'code'> =
+    state === 'Down' && entry.reason !== undefined ? { code: entry.reason } : {};
+  const reason: Pick<CameraHealth, 'reason'> =
+    entry.message === undefined ? {} : { reason: entry.message };
+  const since: Pick<CameraHealth, 'since'> =
+    entry.lastFrameTime === undefined ? {} : { since: entry.lastFrameTime };
+  return { client, camera: entry.id, name, state, ...code, ...reason, ...since };
 }

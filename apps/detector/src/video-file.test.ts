@@ -1,36 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TimedFrame } from './ingest.js';
 import { readVideoFile } from './video-file.js';
+import { redBlueClip } from './testing/clip.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vigie-video-file-'));
 after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** A two-second H.264 clip, red on the left half and blue on the right, made by ffmpeg. */
-function clip(): string {
-  const path = join(work, 'clip.mp4');
-  execFileSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'color=c=red:s=320x240:d=2:r=25,drawbox=x=160:y=0:w=160:h=240:color=blue:t=fill',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:v',
-    'libx264',
-    path,
-  ]);
-  return path;
-}
+/** A two-second H.264 clip, red on the left half and blue on the right. */
+const clip = (): string => redBlueClip(work);
 
 describe('video file', () => {
   it('reads a file once, at the analysis rate and size, timed from its start', async () => {

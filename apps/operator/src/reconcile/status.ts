@@ -186,6 +186,9 @@ export function computeStatus(o: Observation): ClientStatus {
           problems[0]?.reason ?? 'Unknown',
           problems.map((p) => p.message).join('; '),
         );
+  // A typed part rather than a spread literal, so that renaming the field is a compile error here.
+  const token: Pick<ClientStatus, 'ingestTokenSha256'> =
+    o.ingestTokenSha256 === undefined ? {} : { ingestTokenSha256: o.ingestTokenSha256 };
   return {
     observedGeneration: o.generation,
     conditions: [
@@ -201,7 +204,7 @@ export function computeStatus(o: Observation): ClientStatus {
     summary: { cameras: o.cameras, camerasUp, shards: shards.length, shardsReady: ready },
     shards,
     cameras,
-    ...(o.ingestTokenSha256 === undefined ? {} : { ingestTokenSha256: o.ingestTokenSha256 }),
+    ...token,
   };
 }
 

@@ -35,7 +35,7 @@ export interface CachesOptions {
 }
 
 /** The kinds owned from the start; the monitoring kinds are added by discovery. */
-const OWNED_KINDS = [
+export const OWNED_KINDS = [
   'Namespace',
   'ServiceAccount',
   'ClusterRole',

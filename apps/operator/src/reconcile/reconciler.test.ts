@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { ClientSpec } from '@vigie/config';
 import { silentLogger } from '@vigie/log';
 import { planClient } from '@vigie/plan';
+import { OWNED_KINDS } from '../controller/caches.js';
 import { CLIENT_LABEL, NOTHING_OBSERVED, desired } from '../desired/desired.js';
 import { DEFAULT_SETTINGS } from '../desired/settings.js';
 import { KubeApiError } from '../kube/client.js';
@@ -104,26 +105,11 @@ class RecordingApi {
   }
 }
 
-const OWNED: readonly OwnedKind[] = [
-  'Namespace',
-  'ServiceAccount',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'Role',
-  'RoleBinding',
-  'ResourceQuota',
-  'LimitRange',
-  'NetworkPolicy',
-  'ConfigMap',
-  'Deployment',
-  'Service',
-];
-
 /** A reconciler over fake caches and a recording API, with one Client. */
 class World {
   readonly api = new RecordingApi();
   readonly clients = new FakeCache();
-  readonly owned = new Map<OwnedKind, FakeCache>(OWNED.map((k) => [k, new FakeCache()]));
+  readonly owned = new Map<OwnedKind, FakeCache>(OWNED_KINDS.map((k) => [k, new FakeCache()]));
   readonly secrets = new FakeCache();
   readonly events: { type: string; reason: string; note: string }[] = [];
   reconciler = this.start();
